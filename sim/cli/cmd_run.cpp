@@ -1,0 +1,190 @@
+// `gigasim run RUN.yaml -o OUT.h5`: one simulation point, end to end.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "sim/cli/commands.hpp"
+#include "sim/cli/progress.hpp"
+#include "sim/cli/run_spec.hpp"
+#include "sim/core/units.hpp"
+#include "sim/replay/replay_engine.hpp"
+#include "sim/results/results_writer.hpp"
+#include "sim/results/summary.hpp"
+#include "topologies/topology_builder.hpp"
+#include "workloads/workload_source.hpp"
+
+namespace gigasim {
+namespace {
+
+struct RunOptions {
+  std::string file;
+  std::string output;
+  std::vector<std::string> sets;
+  std::vector<std::string> sg_cfg;
+  std::vector<std::string> logs;
+  int64_t seed = -1;
+  int64_t steps = 0;
+  std::string progress = "auto";
+  double progress_interval = 30;
+  bool json = false;
+  bool record_nvlink = false;
+};
+
+double peak_rss_bytes() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) * 1024.0;
+}
+
+double wall_now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Fails early (exit 3, nothing written) when the output cannot be created.
+void check_output_writable(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path p(out);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("{}: error: output directory '{}' does not exist", out, dir.string()));
+  if (fs::is_directory(p, ec)) throw IoError(fmt::format("{}: error: output is a directory", out));
+  const std::string probe = out + ".tmp";
+  {
+    std::ofstream f(probe, std::ios::binary | std::ios::trunc);
+    if (!f) throw IoError(fmt::format("{}: error: cannot write output (permission denied or read-only)", out));
+  }
+  std::remove(probe.c_str());
+}
+
+std::string topology_line(const Topology& t) {
+  std::string tiers;
+  std::vector<uint32_t> count(t.tiers + 1, 0);
+  for (const Node& n : t.nodes) {
+    if (n.kind == NodeKind::kSwitch) ++count[n.tier];
+  }
+  for (uint32_t i = 1; i <= t.tiers; ++i) tiers += fmt::format("{}{} {}", i > 1 ? ", " : "", count[i], t.tier_names[i]);
+  return fmt::format("{}: {} GPUs ({} servers x {}), {}; routing {}", t.kind, t.gpus, t.servers, t.gpus_per_server,
+                     tiers, t.router->policy());
+}
+
+void print_report(const RunSpec& spec, const std::string& out, const Topology& topo, const Workload& work,
+                  const NetworkModelSpec& net, const ReplayResult& res, const Summary& s, const std::string& status) {
+  auto v = [&](const char* k) { return summary_value(s, k); };
+  std::printf("gigasim run %s -> %s: %s\n", spec.path.c_str(), out.c_str(), status.c_str());
+  if (!res.ok) std::printf("  error       %s\n", res.error.c_str());
+  std::printf("  topology    %s\n", topology_line(topo).c_str());
+  std::printf("  workload    %s: %u ranks, %u steps, %zu ops (%zu collectives)\n", work.kind.c_str(), work.ranks,
+              work.steps, work.ops.size(), res.collectives.size());
+  std::printf("  network     %s, crosstraffic %s; fidelity %s\n", net.model.c_str(), net.crosstraffic ? "on" : "off",
+              workload_fidelity(work).c_str());
+  std::printf("  step time   mean %s | p50 %s | p99 %s\n", format_duration(v("step_time_mean_s")).c_str(),
+              format_duration(v("step_time_p50_s")).c_str(), format_duration(v("step_time_p99_s")).c_str());
+  std::printf("  breakdown   compute %s | exposed comm %s (%.1f %% of the step)\n",
+              format_duration(v("compute_time_mean_s")).c_str(), format_duration(v("exposed_comm_mean_s")).c_str(),
+              100 * v("comm_exposed_frac"));
+  if (!res.collectives.empty()) {
+    std::printf("  collectives %zu, mean %s, algbw %.2f GB/s, busbw %.2f GB/s\n", res.collectives.size(),
+                format_duration(v("collective_time_mean_s")).c_str(), v("algbw_mean_Bps") / 1e9,
+                v("busbw_mean_Bps") / 1e9);
+  }
+  std::printf("  links       max utilization %.3f; %s crossed switch-to-switch links\n", v("max_link_util"),
+              format_bytes(v("fabric_bytes")).c_str());
+  std::printf("  cost        %.0f flows | build %.2f s | replay %.2f s | %.1f us/flow | peak RSS %s\n", v("flows"),
+              v("build_wall_s"), v("replay_wall_s"), v("wall_us_per_flow"), format_bytes(v("peak_rss_bytes")).c_str());
+  std::printf("Read it: /usr/bin/python3 -c \"import sys; sys.path.insert(0, 'analysis'); "
+              "import gigasim_results as g; r = g.open_run('%s'); print(r.summary); print(r.table('steps'))\"\n",
+              out.c_str());
+}
+
+void run_command(const RunOptions& o) {
+  const double t0 = wall_now();
+  std::vector<std::string> sets = o.sets;
+  RunSpec spec = load_run_spec(o.file, sets);
+  if (o.steps > 0) {
+    const std::string key = spec.workload.get_string("kind", "") == "collective" ? "iterations" : "steps";
+    sets.push_back(fmt::format("workload.{}={}", key, o.steps));
+    spec = load_run_spec(o.file, sets);
+  }
+  const std::string out = !o.output.empty() ? o.output : spec.output;
+  if (out.empty()) throw ConfigError(SourceLocation{o.file, 0, 0}, "no output file: give -o OUT.h5 or 'output:' in the run file");
+  check_output_writable(out);
+
+  auto progress = make_progress(o.progress, o.progress_interval);
+  Topology topo = build_topology(spec.topology);
+  const ClusterInfo cluster{topo.gpus, topo.gpus_per_server, topo.gpu_flops};
+  Workload work = build_workload(spec.workload, cluster);
+  NetworkModelSpec net = parse_network_model(spec.network ? &*spec.network : nullptr);
+  for (const std::string& c : o.sg_cfg) net.extra.push_back(c);
+
+  ReplayOptions ropt;
+  for (const std::string& l : o.logs) ropt.simgrid_args.push_back("--log=" + l);
+  ropt.progress = progress.get();
+  progress->message(fmt::format("{} GPUs, {} ranks, {} ops, ~{} flows: simulating", topo.gpus, work.ranks,
+                                work.ops.size(), expected_flows(work)));
+  ReplayEngine engine(topo, work, net, ropt);
+  ReplayResult res = engine.run();
+
+  Summary summary = compute_summary(topo, work, res);
+  summary.emplace_back("peak_rss_bytes", peak_rss_bytes());
+  RunMeta meta;
+  meta.status = res.ok ? "ok" : "failed";
+  meta.error = res.error;
+  meta.seed = o.seed >= 0 ? o.seed : spec.seed;
+  meta.command_line = command_line();
+  meta.simgrid_version = simgrid_version();
+  meta.network = net;
+  meta.config = {{"run_yaml", spec.run_yaml}, {"topology_yaml", spec.topology_yaml}, {"workload_yaml", spec.workload_yaml}};
+  meta.record_nvlink = o.record_nvlink;
+  meta.wall_time_s = wall_now() - t0;
+  write_results(out, meta, topo, work, res, summary);
+
+  progress->message(fmt::format("{}: step time mean {} p99 {} | wall {:.2f} s | {}", meta.status,
+                                format_duration(summary_value(summary, "step_time_mean_s")),
+                                format_duration(summary_value(summary, "step_time_p99_s")), wall_now() - t0, out));
+  if (o.json) {
+    nlohmann::json j;
+    j["status"] = meta.status;
+    j["output"] = out;
+    j["fidelity"] = workload_fidelity(work);
+    j["network_model"] = net.model;
+    if (!res.ok) j["error"] = res.error;
+    for (const auto& [k, v] : summary) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+    j["wall_s"] = meta.wall_time_s;
+    std::cout << j.dump(2) << std::endl;
+  } else {
+    print_report(spec, out, topo, work, net, res, summary, meta.status);
+  }
+  if (!res.ok) throw SimulationError(fmt::format("{}: simulation failed: {}", o.file, res.error));
+}
+
+}  // namespace
+
+void setup_run(CLI::App& app) {
+  auto opt = std::make_shared<RunOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "run",
+      "Run one simulation: build the topology, replay the workload in SimGrid, write HDF5.\n"
+      "Example: gigasim run examples/quickstart/run.yaml -o quickstart.h5 --set topology.servers=32");
+  sub->add_option("run_file", opt->file, "Run file (YAML): topology, workload, network, seed, output")->required();
+  sub->add_option("-o,--output", opt->output, "Result file (HDF5); written as OUT.tmp, renamed when complete");
+  sub->add_option("--set", opt->sets, "Override a config value: key.path=value (repeatable), e.g. topology.tiers=3");
+  sub->add_option("--seed", opt->seed, "Random seed (overrides 'seed:' in the run file)");
+  sub->add_option("--steps", opt->steps, "Number of training steps (or collective iterations)");
+  sub->add_option("--progress", opt->progress, "Progress on stderr: auto, tty, log or none")->capture_default_str();
+  sub->add_option("--progress-interval", opt->progress_interval, "Seconds between log progress lines")->capture_default_str();
+  sub->add_option("--sg-cfg", opt->sg_cfg, "SimGrid configuration key:value, passed to Engine::set_config (repeatable)");
+  sub->add_option("--log", opt->logs, "SimGrid log control, e.g. gigasim_replay.thres:debug (repeatable)");
+  sub->add_flag("--json", opt->json, "Print the summary as one JSON object on stdout instead of the report");
+  sub->add_flag("--record-nvlink", opt->record_nvlink, "Also write NVLink links to /links");
+  sub->callback([opt]() { run_command(*opt); });
+}
+
+}  // namespace gigasim

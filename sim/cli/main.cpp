@@ -1,0 +1,50 @@
+// gigasim: discrete-event simulation of AI training datacenters (SimGrid inside).
+// One binary, git-style verbs; exit codes: 0 ok, 1 simulation failed, 2 usage/config, 3 I/O.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "sim/cli/commands.hpp"
+#include "sim/core/error.hpp"
+#include "sim/core/version.hpp"
+#include "sim/replay/replay_engine.hpp"
+#include "sim/results/h5.hpp"
+
+namespace gigasim {
+namespace {
+std::string g_command_line;
+}
+const std::string& command_line() { return g_command_line; }
+}  // namespace gigasim
+
+int main(int argc, char** argv) {
+  using namespace gigasim;
+  for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(argv[i]);
+
+  CLI::App app{
+      "gigasim: simulate AI training clusters of up to 100,000 GPUs.\n"
+      "Describe a fabric in YAML, replay a training step or a collective on it in SimGrid, and\n"
+      "read step time, exposed communication and link load from an HDF5 file.\n"
+      "Exit codes: 0 ok, 1 simulation failed, 2 usage or config error, 3 I/O error.\n"
+      "Run 'gigasim <verb> --help' for a verb's options."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       fmt::format("gigasim {} ({})\nSimGrid {}\nHDF5 {}", kGigasimVersion, kGitSha,
+                                   simgrid_version(), h5::library_version()));
+  setup_run(app);
+  setup_inspect(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(ExitCode::kConfig);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gigasim: internal error: %s\n", e.what());
+    return static_cast<int>(ExitCode::kSimulationFailed);
+  }
+  return 0;
+}

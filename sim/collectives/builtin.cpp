@@ -1,0 +1,32 @@
+// The explicit list of collective algorithms, and names shared by the collective layer.
+#include <string_view>
+
+#include "sim/collectives/collective_algorithm.hpp"
+#include "sim/collectives/ring.hpp"
+
+namespace gigasim {
+
+const std::vector<const CollectiveAlgorithm*>& collective_algorithms() {
+  static const RingAlgorithm ring;
+  static const std::vector<const CollectiveAlgorithm*> all{&ring};
+  return all;
+}
+
+const CollectiveAlgorithm* find_collective_algorithm(std::string_view name) {
+  for (const CollectiveAlgorithm* a : collective_algorithms()) {
+    if (a->name() == name) return a;
+  }
+  return nullptr;
+}
+
+double busbw_factor(CollectiveKind kind, uint32_t n) {
+  if (n <= 1) return 0;
+  switch (kind) {
+    case CollectiveKind::kAllReduce: return 2.0 * (n - 1) / n;
+    case CollectiveKind::kReduceScatter:
+    case CollectiveKind::kAllGather: return static_cast<double>(n - 1) / n;
+  }
+  return 1;
+}
+
+}  // namespace gigasim

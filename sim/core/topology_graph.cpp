@@ -1,0 +1,122 @@
+#include "sim/core/topology_graph.hpp"
+
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/connected_components.hpp>
+#include <boost/graph/push_relabel_max_flow.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+
+namespace gigasim {
+
+TopologyGraph::TopologyGraph(const Topology& topo) : topo_(topo), g_(topo.nodes.size()) {
+  for (uint32_t c = 0; c < topo.cables.size(); ++c) {
+    boost::add_edge(topo.cables[c].a, topo.cables[c].b, c, g_);
+  }
+}
+
+bool TopologyGraph::is_connected() const {
+  if (boost::num_vertices(g_) == 0) return true;
+  std::vector<int> comp(boost::num_vertices(g_));
+  return boost::connected_components(g_, comp.data()) == 1;
+}
+
+double TopologyGraph::bisection_bandwidth() const {
+  using Traits = boost::adjacency_list_traits<boost::vecS, boost::vecS, boost::directedS>;
+  using FlowGraph = boost::adjacency_list<
+      boost::vecS, boost::vecS, boost::directedS, boost::no_property,
+      boost::property<boost::edge_capacity_t, int64_t,
+                      boost::property<boost::edge_residual_capacity_t, int64_t,
+                                      boost::property<boost::edge_reverse_t, Traits::edge_descriptor>>>>;
+  const uint32_t n = topo_.gpus;
+  if (n < 2) return 0;
+  const size_t V = topo_.nodes.size();
+  FlowGraph fg(V + 2);
+  const auto source = static_cast<Traits::vertex_descriptor>(V);
+  const auto sink = static_cast<Traits::vertex_descriptor>(V + 1);
+  auto cap = boost::get(boost::edge_capacity, fg);
+  auto rev = boost::get(boost::edge_reverse, fg);
+  auto arc = [&](size_t u, size_t v, int64_t c) {
+    auto e1 = boost::add_edge(u, v, fg).first;
+    auto e2 = boost::add_edge(v, u, fg).first;
+    cap[e1] = c;
+    cap[e2] = 0;
+    rev[e1] = e2;
+    rev[e2] = e1;
+  };
+  // Capacities in bytes/s, rounded: int64 keeps push-relabel exact.
+  for (const Cable& c : topo_.cables) {
+    const auto bw = static_cast<int64_t>(std::llround(c.bw_Bps));
+    arc(c.a, c.b, bw);
+    arc(c.b, c.a, bw);
+  }
+  const int64_t inf = std::numeric_limits<int64_t>::max() / 4;
+  for (uint32_t g = 0; g < n; ++g) {
+    if (g < n / 2) arc(source, g, inf);
+    else arc(g, sink, inf);
+  }
+  return static_cast<double>(boost::push_relabel_max_flow(fg, source, sink));
+}
+
+uint32_t TopologyGraph::gpu_diameter_hops() const {
+  const uint32_t n = topo_.gpus;
+  if (n < 2) return 0;
+  const size_t V = boost::num_vertices(g_);
+  std::vector<uint32_t> dist(V);
+  uint32_t best = 0;
+  for (uint32_t start : {0U, n / 2, n - 1}) {
+    std::fill(dist.begin(), dist.end(), std::numeric_limits<uint32_t>::max());
+    std::deque<uint32_t> q{start};
+    dist[start] = 0;
+    while (!q.empty()) {
+      uint32_t u = q.front();
+      q.pop_front();
+      for (auto [it, end] = boost::adjacent_vertices(u, g_); it != end; ++it) {
+        auto v = static_cast<uint32_t>(*it);
+        if (dist[v] == std::numeric_limits<uint32_t>::max()) {
+          dist[v] = dist[u] + 1;
+          q.push_back(v);
+        }
+      }
+    }
+    for (uint32_t g = 0; g < n; ++g) {
+      if (dist[g] != std::numeric_limits<uint32_t>::max()) best = std::max(best, dist[g]);
+    }
+  }
+  return best;
+}
+
+std::string TopologyGraph::check_path(uint32_t src, uint32_t dst, const Path& p) const {
+  if (src == dst) return p.size == 0 ? "" : "a route to itself must be empty";
+  if (p.size == 0) return "empty route";
+  std::vector<NodeId> seen{src};
+  NodeId at = src;
+  for (LinkId l : p) {
+    if (cable_of(l) >= topo_.cables.size()) return fmt::format("link id {} out of range", l);
+    const NodeId from = topo_.link_source(l);
+    const NodeId to = topo_.link_target(l);
+    if (from != at) {
+      return fmt::format("hop {} leaves {} but the walk is at {}", topo_.link_name(l),
+                         topo_.node_name(from), topo_.node_name(at));
+    }
+    if (!boost::edge(from, to, g_).second) {
+      return fmt::format("no graph edge {} -> {}", topo_.node_name(from), topo_.node_name(to));
+    }
+    if (std::find(seen.begin(), seen.end(), to) != seen.end()) {
+      return fmt::format("loop: {} visited twice", topo_.node_name(to));
+    }
+    // GPUs other than the endpoints are not transit nodes in a switched fabric.
+    if (to != dst && topo_.nodes[to].kind == NodeKind::kGpu) {
+      return fmt::format("route passes through GPU {}", topo_.node_name(to));
+    }
+    seen.push_back(to);
+    at = to;
+  }
+  if (at != dst) return fmt::format("route ends at {} instead of {}", topo_.node_name(at), topo_.node_name(dst));
+  return "";
+}
+
+}  // namespace gigasim

@@ -1,0 +1,69 @@
+#include "sim/platform/fabric_zone.hpp"
+
+#include <simgrid/kernel/routing/NetPoint.hpp>
+#include <simgrid/s4u/NetZone.hpp>
+
+namespace sg4 = simgrid::s4u;
+namespace kr = simgrid::kernel::routing;
+
+namespace gigasim {
+
+class FabricZone::LiveLinks final : public LinkStateView {
+ public:
+  explicit LiveLinks(const std::vector<sg4::Link*>& links) : links_(links) {}
+  bool is_up(LinkId l) const override { return links_[l]->is_on(); }
+
+ private:
+  const std::vector<sg4::Link*>& links_;
+};
+
+FabricZone::FabricZone(const std::string& name, const Topology& topo) : NetZoneImpl(name), topo_(topo) {}
+
+void FabricZone::build() {
+  sg4::NetZone* z = get_iface();
+  hosts_.reserve(topo_.gpus);
+  for (uint32_t g = 0; g < topo_.gpus; ++g) {
+    sg4::Host* h = z->create_host("gpu" + std::to_string(g), topo_.gpu_flops);
+    const auto id = static_cast<size_t>(h->get_netpoint()->id());
+    if (gpu_of_netpoint_.size() <= id) gpu_of_netpoint_.resize(id + 1, UINT32_MAX);
+    gpu_of_netpoint_[id] = g;
+    hosts_.push_back(h);
+  }
+  links_.reserve(topo_.cables.size() * 2);
+  impls_.reserve(topo_.cables.size() * 2);
+  for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
+    const Cable& cab = topo_.cables[c];
+    sg4::SplitDuplexLink* l = z->create_split_duplex_link(topo_.cable_name(c), cab.bw_Bps);
+    l->set_latency(cab.latency_s)->seal();
+    for (sg4::Link* half : {l->get_link_up(), l->get_link_down()}) {
+      links_.push_back(half);
+      impls_.push_back(half->get_impl());
+    }
+  }
+  // Flows with no live path are sent over this link, which is off: they fail at once, and the
+  // sender reports the unreachable destination.
+  dead_link_ = z->create_link("unreachable", 1.0);
+  dead_link_->seal();
+  z->seal();
+  dead_link_->turn_off();
+}
+
+void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* dst, kr::Route* into,
+                                 double* latency) {
+  ++route_calls_;
+  const uint32_t s = gpu_of_netpoint_[src->id()];
+  const uint32_t d = gpu_of_netpoint_[dst->id()];
+  Path p;
+  if (!topo_.router->route(s, d, 0, LiveLinks(links_), p)) {
+    ++unreachable_;
+    into->link_list_.push_back(dead_link_->get_impl());
+    return;
+  }
+  for (LinkId l : p) {
+    into->link_list_.push_back(impls_[l]);
+    if (latency != nullptr) *latency += topo_.cables[cable_of(l)].latency_s;
+  }
+  if (observer_) observer_(s, d, p);
+}
+
+}  // namespace gigasim

@@ -1,0 +1,54 @@
+#pragma once
+// LinkStats: exact per-link traffic accounting, fed by the routing zone at every flow start and
+// by the sending rank at every flow end. For each directed link it keeps the bytes carried, the
+// busy time (the union of the intervals during which at least one flow was transferring over
+// it: a flow transfers from its start plus its route latency, as CM02 models it, to its end),
+// and the highest mean utilization over one busy period — which equals the peak utilization
+// whenever the rates on the link are constant within a busy period, as in a synchronous
+// collective.
+// Cost: O(hops) per flow and ~48 bytes per link; no time sampling.
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/core/router.hpp"
+
+namespace gigasim {
+
+class LinkStats {
+ public:
+  /// `bw_Bps[l]` and `latency_s[l]` describe directed link l.
+  LinkStats(std::vector<double> bw_Bps, std::vector<double> latency_s);
+
+  /// A flow src -> dst started at `now` on path `p`.
+  void flow_started(uint32_t src, uint32_t dst, const Path& p, double now);
+  /// The oldest in-flight flow src -> dst ended at `now`, having carried `bytes` (0 if it failed).
+  void flow_finished(uint32_t src, uint32_t dst, double bytes, double now);
+
+  size_t links() const { return bw_.size(); }
+  double bytes(LinkId l) const { return bytes_[l]; }
+  double busy_s(LinkId l) const { return busy_[l]; }
+  double max_util(LinkId l) const { return max_util_[l]; }
+  double bandwidth(LinkId l) const { return bw_[l]; }
+  uint64_t flows_in_flight() const { return in_flight_; }
+
+ private:
+  struct Entry {
+    Path path;
+    uint32_t next;
+  };
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  std::vector<double> bw_, lat_;
+  std::vector<double> bytes_, busy_, busy_since_, period_bytes_, max_util_;
+  std::vector<uint32_t> active_;
+  // In-flight paths per (src, dst) pair, oldest first: heads and tails into a pooled list.
+  std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> fifo_;
+  std::vector<Entry> pool_;
+  uint32_t free_ = kNone;
+  uint64_t in_flight_ = 0;
+};
+
+}  // namespace gigasim

@@ -1,0 +1,130 @@
+#include "sim/replay/replay_engine.hpp"
+
+#include <fmt/format.h>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/version.h>
+
+#include <chrono>
+
+#include "sim/collectives/collective_algorithm.hpp"
+#include "sim/core/error.hpp"
+#include "sim/platform/fabric_zone.hpp"
+#include "sim/replay/rank_actor.hpp"
+#include "sim/replay/rank_program.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace gigasim {
+namespace {
+double wall_now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+std::string simgrid_version() {
+  return fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH);
+}
+
+void finalize_steps(std::vector<StepRecord>& steps) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    steps[i].start_s = i == 0 || !(steps[i - 1].end_s > -1) ? steps[i].first_start_s : steps[i - 1].end_s;
+  }
+}
+
+uint64_t expected_flows(const Workload& work) {
+  uint64_t flows = 0;
+  for (const Op& op : work.ops) {
+    if (op.kind != OpKind::kCollective) continue;
+    const CollectiveAlgorithm* algo = find_collective_algorithm(op.algorithm);
+    const GroupFamily& f = work.families[op.family];
+    flows += algo->plan(op.collective, f.size, op.bytes, op.fidelity).flows_per_member() * f.span;
+  }
+  return flows;
+}
+
+ReplayEngine::ReplayEngine(const Topology& topo, const Workload& work, const NetworkModelSpec& net,
+                           ReplayOptions opt)
+    : topo_(topo), work_(work), net_(net), opt_(std::move(opt)) {}
+
+ReplayResult ReplayEngine::run() {
+  GIGASIM_ASSERT(work_.ranks <= topo_.gpus, "workload larger than the cluster");
+  ReplayResult res;
+  const double t0 = wall_now();
+
+  std::vector<std::string> args{"gigasim", "--log=xbt_cfg.thres:warning"};
+  args.insert(args.end(), opt_.simgrid_args.begin(), opt_.simgrid_args.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  sg4::Engine engine(&argc, argv.data());
+  for (const std::string& cfg : net_.simgrid_config()) engine.set_config(cfg);
+  engine.set_config("contexts/stack-size:16");
+  engine.set_config("contexts/guard-size:0");
+
+  // The engine owns the root zone and frees it at exit.
+  auto* zone = new FabricZone("fabric", topo_);
+  zone->build();
+  std::vector<double> bw(topo_.link_count()), lat(topo_.link_count());
+  for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
+    bw[2 * c] = bw[2 * c + 1] = topo_.cables[c].bw_Bps;
+    lat[2 * c] = lat[2 * c + 1] = topo_.cables[c].latency_s;
+  }
+  res.links = std::make_unique<LinkStats>(std::move(bw), std::move(lat));
+  LinkStats* links = res.links.get();
+  zone->set_route_observer([links](uint32_t s, uint32_t d, const Path& p) {
+    links->flow_started(s, d, p, sg4::Engine::get_clock());
+  });
+
+  const RankProgram prog = RankProgram::compile(work_, topo_);
+  res.steps.assign(work_.steps, StepRecord{});
+  for (uint32_t i : prog.compute_ops) res.steps[work_.ops[i].step].compute_s += work_.ops[i].seconds;
+  res.collectives.resize(prog.comm_ops.size());
+  for (size_t k = 0; k < prog.comm_ops.size(); ++k) {
+    res.collectives[k].op = prog.comm_ops[k];
+    res.collectives[k].alpha_s = prog.family_alpha_s[work_.ops[prog.comm_ops[k]].family];
+  }
+  ReplayShared shared;
+  shared.prog = &prog;
+  shared.result = &res;
+  shared.step_ops_done.assign(work_.steps, 0);
+
+  for (uint32_t r = 0; r < work_.ranks; ++r) {
+    sg4::Actor::create("rank" + std::to_string(r), zone->host(r), RankActor(&shared, r));
+  }
+  const double t1 = wall_now();
+  res.build_wall_s = t1 - t0;
+
+  const uint64_t total_flows = expected_flows(work_);
+  double last_report = t1;
+  if (opt_.progress != nullptr) {
+    Progress* progress = opt_.progress;
+    sg4::Engine::on_time_advance_cb([&, progress](double) {
+      const double now = wall_now();
+      if (now - last_report < 0.2) return;
+      last_report = now;
+      progress->update(ProgressInfo{sg4::Engine::get_clock(), now - t1, shared.flows_started, shared.flows_done,
+                                    total_flows, shared.steps_done, work_.steps});
+    });
+  }
+  engine.run();
+  res.replay_wall_s = wall_now() - t1;
+  res.sim_time_s = sg4::Engine::get_clock();
+  res.flows = shared.flows_started;
+  res.route_calls = zone->route_calls();
+  finalize_steps(res.steps);
+  if (res.ok && shared.ranks_finished != work_.ranks) {
+    res.ok = false;
+    res.error = fmt::format("deadlock: {} of {} ranks did not finish", work_.ranks - shared.ranks_finished,
+                            work_.ranks);
+  }
+  if (opt_.progress != nullptr) {
+    opt_.progress->update(ProgressInfo{res.sim_time_s, res.replay_wall_s, shared.flows_started, shared.flows_done,
+                                       total_flows, shared.steps_done, work_.steps});
+  }
+  return res;
+}
+
+}  // namespace gigasim

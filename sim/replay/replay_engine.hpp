@@ -1,0 +1,43 @@
+#pragma once
+// ReplayEngine: runs one Workload on one Topology in SimGrid. It owns the sg4::Engine (one per
+// process — SimGrid allows no second), applies the network model and context options (16 KiB
+// stacks, no guard pages: 100k actors), lowers the topology through FabricZone, expands each
+// collective into FlowPlans, spawns one actor per rank and runs. Deadlocks and network failures
+// end the run with ok = false and a message naming the collective and ranks.
+
+#include <string>
+#include <vector>
+
+#include "sim/core/progress.hpp"
+#include "sim/core/topology.hpp"
+#include "sim/core/workload.hpp"
+#include "sim/platform/network_model.hpp"
+#include "sim/replay/replay_result.hpp"
+
+namespace gigasim {
+
+struct ReplayOptions {
+  std::vector<std::string> simgrid_args;  ///< passed to sg4::Engine, e.g. "--log=..."
+  Progress* progress = nullptr;
+};
+
+class ReplayEngine {
+ public:
+  ReplayEngine(const Topology& topo, const Workload& work, const NetworkModelSpec& net, ReplayOptions opt);
+  /// Requires: called at most once per process.
+  ReplayResult run();
+
+ private:
+  const Topology& topo_;
+  const Workload& work_;
+  NetworkModelSpec net_;
+  ReplayOptions opt_;
+};
+
+/// The SimGrid version this binary was built against, "3.32.0".
+std::string simgrid_version();
+
+/// Flows the workload will start (for progress and estimates).
+uint64_t expected_flows(const Workload& work);
+
+}  // namespace gigasim

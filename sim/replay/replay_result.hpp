@@ -1,0 +1,53 @@
+#pragma once
+// ReplayResult: what one replay measured, before it is written anywhere — per-step and
+// per-collective times (aggregated over ranks: earliest start, latest end, so sizes are O(steps
+// + ops), never O(ranks)), link statistics, flow counts and wall-clock costs.
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/replay/link_stats.hpp"
+
+namespace gigasim {
+
+/// A step lasts from the end of the previous step (the latest rank to finish it) to its own end,
+/// as training frameworks time iterations; the first step starts at its earliest rank.
+struct StepRecord {
+  double first_start_s = std::numeric_limits<double>::infinity();  ///< earliest rank start
+  double start_s = std::numeric_limits<double>::infinity();
+  double end_s = -std::numeric_limits<double>::infinity();   ///< latest rank end
+  double compute_s = 0;        ///< compute time of one rank (identical on all ranks)
+  double duration() const { return end_s - start_s; }
+};
+
+/// A collective runs from the moment its last member joins (it cannot complete earlier) to the
+/// moment its last member is done: what nccl-tests times after its barrier.
+struct CollectiveRecord {
+  uint32_t op = 0;             ///< index into Workload::ops
+  double first_start_s = std::numeric_limits<double>::infinity();  ///< earliest member joined
+  double start_s = -std::numeric_limits<double>::infinity();       ///< last member joined
+  double end_s = -std::numeric_limits<double>::infinity();
+  double alpha_s = 0;          ///< per-step latency used for analytic terms
+  uint64_t flows = 0;
+};
+
+struct ReplayResult {
+  bool ok = true;
+  std::string error;           ///< why the run failed (which collective, which ranks)
+  double sim_time_s = 0;
+  uint64_t flows = 0;
+  uint64_t route_calls = 0;
+  double build_wall_s = 0;     ///< SimGrid platform construction
+  double replay_wall_s = 0;    ///< Engine::run
+  std::vector<StepRecord> steps;  ///< start_s set by finalize_steps()
+  std::vector<CollectiveRecord> collectives;  ///< one per collective op, in program order
+  std::unique_ptr<LinkStats> links;
+};
+
+/// Sets each step's start_s from first_start_s and the previous step's end.
+void finalize_steps(std::vector<StepRecord>& steps);
+
+}  // namespace gigasim

@@ -1,0 +1,287 @@
+#include "sim/results/results_writer.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "sim/core/error.hpp"
+#include "sim/core/version.hpp"
+#include "sim/results/h5.hpp"
+
+namespace gigasim {
+namespace {
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+const h5::EnumType kFidelityEnum{{"stepwise", "collapsed"}};
+const h5::EnumType kCollectiveEnum{{"all_reduce", "reduce_scatter", "all_gather"}};
+const h5::EnumType kNodeKindEnum{{"gpu", "nvswitch", "switch"}};
+const h5::EnumType kLinkKindEnum{{"nvlink", "nic", "fabric"}};
+const h5::EnumType kDimEnum{{"dp", "tp", "pp", "ep", "cp", "custom"}};
+
+uint8_t dim_code(const std::string& dim) {
+  for (size_t i = 0; i < kDimEnum.names.size(); ++i) {
+    if (kDimEnum.names[i] == dim) return static_cast<uint8_t>(i);
+  }
+  return static_cast<uint8_t>(kDimEnum.names.size() - 1);
+}
+
+void write_file(const std::string& tmp, const RunMeta& meta, const Topology& topo, const Workload& work,
+                const ReplayResult& res, const Summary& summary) {
+  h5::File f = h5::File::create(tmp);
+  f.attr("schema", kSchemaName);
+  f.attr("schema_version", kSchemaVersion);
+  f.attr("gigasim_version", kGigasimVersion);
+  f.attr("git_sha", kGitSha);
+  f.attr("simgrid_version", meta.simgrid_version);
+  f.attr("hdf5_version", h5::library_version());
+  f.attr("created_utc", utc_now());
+  f.attr("hostname", host_name());
+  f.attr("command_line", meta.command_line);
+  f.attr("status", meta.status);
+  if (!meta.error.empty()) f.attr("error", meta.error);
+  f.attr("wall_time_s", meta.wall_time_s);
+  f.attr("seed", meta.seed);
+  f.attr("sim_time_s", res.sim_time_s);
+  f.attr("network_model", meta.network.model);
+  f.attr("network_crosstraffic", int64_t{meta.network.crosstraffic ? 1 : 0});
+  f.attr("fidelity", workload_fidelity(work));
+  f.attr("flows_simulated", static_cast<int64_t>(res.flows));
+  f.attr("topology_kind", topo.kind);
+  f.attr("routing", std::string(topo.router->policy()));
+  f.attr("workload_kind", work.kind);
+
+  {
+    h5::Group cfg = f.create_group("config");
+    for (const auto& [name, text] : meta.config) cfg.string_dataset(name, text);
+  }
+  {
+    h5::Group params = f.create_group("params");
+    for (const auto& [k, v] : meta.params) params.attr(k, v);
+  }
+  {
+    h5::Group sum = f.create_group("summary");
+    for (const auto& [k, v] : summary) sum.attr(k, v);
+  }
+
+  {  // /steps
+    const size_t n = res.steps.size();
+    std::vector<int64_t> step(n), failed(n);
+    std::vector<double> first(n), start(n), end(n), dur(n), comp(n), exposed(n);
+    for (size_t i = 0; i < n; ++i) {
+      const StepRecord& s = res.steps[i];
+      const bool done = s.end_s >= s.start_s;
+      step[i] = static_cast<int64_t>(i);
+      first[i] = s.first_start_s;
+      start[i] = done ? s.start_s : NAN;
+      end[i] = done ? s.end_s : NAN;
+      dur[i] = done ? s.duration() : NAN;
+      comp[i] = s.compute_s;
+      exposed[i] = done ? std::max(0.0, s.duration() - s.compute_s) : NAN;
+      failed[i] = done && res.ok ? 0 : 1;
+    }
+    h5::Table t(f, "steps", n);
+    t.column("step", step);
+    t.column("first_start_s", first, "s");
+    t.column("start_s", start, "s");
+    t.column("end_s", end, "s");
+    t.column("duration_s", dur, "s");
+    t.column("compute_s", comp, "s");
+    t.column("exposed_comm_s", exposed, "s");
+    t.column("failed", failed);
+    t.finish();
+  }
+
+  {  // /collectives
+    const size_t n = res.collectives.size();
+    std::vector<int64_t> step(n), op_id(n), group(n), flows(n);
+    std::vector<uint8_t> kind(n), algo(n), fid(n);
+    std::vector<double> bytes(n), first(n), start(n), end(n), dur(n), alg(n), bus(n), alpha(n);
+    std::vector<std::string> label(n);
+    std::vector<std::string> algo_names;
+    for (size_t i = 0; i < n; ++i) {
+      const CollectiveRecord& r = res.collectives[i];
+      const Op& op = work.ops[r.op];
+      auto it = std::find(algo_names.begin(), algo_names.end(), op.algorithm);
+      if (it == algo_names.end()) it = algo_names.insert(algo_names.end(), op.algorithm);
+      const bool done = r.end_s >= r.start_s;
+      step[i] = op.step;
+      op_id[i] = r.op;
+      group[i] = op.family;
+      flows[i] = static_cast<int64_t>(r.flows);
+      kind[i] = static_cast<uint8_t>(op.collective);
+      algo[i] = static_cast<uint8_t>(it - algo_names.begin());
+      fid[i] = static_cast<uint8_t>(op.fidelity);
+      bytes[i] = op.bytes;
+      first[i] = r.first_start_s;
+      start[i] = done ? r.start_s : NAN;
+      end[i] = done ? r.end_s : NAN;
+      dur[i] = done ? r.end_s - r.start_s : NAN;
+      alg[i] = done ? algbw_Bps(op, r) : NAN;
+      bus[i] = done ? busbw_Bps(op, work.families[op.family], r) : NAN;
+      alpha[i] = r.alpha_s;
+      label[i] = op.label;
+    }
+    if (algo_names.empty()) algo_names.push_back("ring");
+    h5::Table t(f, "collectives", n);
+    t.column("step", step);
+    t.column("op_id", op_id);
+    t.column("group_id", group);
+    t.enum_column("kind", kCollectiveEnum, kind);
+    t.enum_column("algorithm", h5::EnumType{algo_names}, algo);
+    t.enum_column("fidelity", kFidelityEnum, fid);
+    t.column("bytes", bytes, "B");
+    t.column("first_start_s", first, "s");
+    t.column("start_s", start, "s");
+    t.column("end_s", end, "s");
+    t.column("duration_s", dur, "s");
+    t.column("algbw_Bps", alg, "B/s");
+    t.column("busbw_Bps", bus, "B/s");
+    t.column("alpha_s", alpha, "s");
+    t.column("flows", flows);
+    t.column("label", label);
+    t.finish();
+  }
+
+  {  // /groups
+    const size_t n = work.families.size();
+    std::vector<int64_t> id(n), size(n), stride(n), span(n), count(n);
+    std::vector<std::string> name(n);
+    std::vector<uint8_t> dim(n);
+    for (size_t i = 0; i < n; ++i) {
+      const GroupFamily& g = work.families[i];
+      id[i] = static_cast<int64_t>(i);
+      name[i] = g.name;
+      size[i] = g.size;
+      stride[i] = g.stride;
+      span[i] = g.span;
+      count[i] = g.group_count();
+      dim[i] = dim_code(g.dim);
+    }
+    h5::Table t(f, "groups", n);
+    t.column("group_id", id);
+    t.column("name", name);
+    t.enum_column("dim", kDimEnum, dim);
+    t.column("size", size);
+    t.column("stride", stride);
+    t.column("span", span);
+    t.column("groups", count);
+    t.finish();
+  }
+
+  {  // /nodes
+    const size_t n = topo.nodes.size();
+    std::vector<int64_t> id(n), tier(n), pod(n), index(n);
+    std::vector<uint8_t> kind(n);
+    std::vector<std::string> name(n);
+    for (size_t i = 0; i < n; ++i) {
+      const Node& nd = topo.nodes[i];
+      id[i] = static_cast<int64_t>(i);
+      name[i] = topo.node_name(static_cast<NodeId>(i));
+      kind[i] = static_cast<uint8_t>(nd.kind);
+      tier[i] = nd.tier;
+      pod[i] = nd.pod;
+      index[i] = nd.index;
+    }
+    h5::Table t(f, "nodes", n);
+    t.column("node_id", id);
+    t.column("name", name);
+    t.enum_column("kind", kNodeKindEnum, kind);
+    t.column("tier", tier);
+    t.column("pod", pod);
+    t.column("index", index);
+    t.finish();
+  }
+
+  {  // /links
+    std::vector<LinkId> rows;
+    for (LinkId l = 0; l < topo.link_count(); ++l) {
+      if (meta.record_nvlink || topo.cables[cable_of(l)].kind != LinkKind::kNvLink) rows.push_back(l);
+    }
+    const size_t n = rows.size();
+    std::vector<int64_t> id(n), src(n), dst(n), tier(n);
+    std::vector<uint8_t> kind(n);
+    std::vector<double> bw(n), lat(n), bytes(n), busy(n), avg(n), mx(n);
+    std::vector<std::string> name(n);
+    for (size_t i = 0; i < n; ++i) {
+      const LinkId l = rows[i];
+      const Cable& c = topo.cables[cable_of(l)];
+      id[i] = l;
+      name[i] = topo.link_name(l);
+      src[i] = topo.link_source(l);
+      dst[i] = topo.link_target(l);
+      kind[i] = static_cast<uint8_t>(c.kind);
+      tier[i] = c.tier;
+      bw[i] = c.bw_Bps;
+      lat[i] = c.latency_s;
+      bytes[i] = res.links ? res.links->bytes(l) : 0;
+      busy[i] = res.links ? res.links->busy_s(l) : 0;
+      avg[i] = res.sim_time_s > 0 ? bytes[i] / (c.bw_Bps * res.sim_time_s) : 0;
+      mx[i] = res.links ? res.links->max_util(l) : 0;
+    }
+    h5::Table t(f, "links", n);
+    t.column("link_id", id);
+    t.column("name", name);
+    t.column("src_node", src);
+    t.column("dst_node", dst);
+    t.enum_column("kind", kLinkKindEnum, kind);
+    t.column("tier", tier);
+    t.column("bandwidth_Bps", bw, "B/s");
+    t.column("latency_s", lat, "s");
+    t.column("bytes", bytes, "B");
+    t.column("busy_s", busy, "s");
+    t.column("avg_util", avg, "1");
+    t.column("max_util", mx, "1");
+    t.finish();
+  }
+  f.close();
+}
+
+}  // namespace
+
+std::string workload_fidelity(const Workload& work) {
+  bool step = false, coll = false;
+  for (const Op& op : work.ops) {
+    if (op.kind != OpKind::kCollective) continue;
+    (op.fidelity == Fidelity::kStepwise ? step : coll) = true;
+  }
+  if (step && coll) return "mixed";
+  if (step) return "stepwise";
+  if (coll) return "collapsed";
+  return "none";
+}
+
+void write_results(const std::string& path, const RunMeta& meta, const Topology& topo, const Workload& work,
+                   const ReplayResult& res, const Summary& summary) {
+  const std::string tmp = path + ".tmp";
+  try {
+    write_file(tmp, meta, topo, work, res, summary);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw IoError(fmt::format("{}: error: cannot rename result file into place: {}", path, why));
+  }
+}
+
+}  // namespace gigasim
