@@ -97,8 +97,10 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
   }
   std::printf("  links       max utilization %.3f; %s crossed switch-to-switch links\n", v("max_link_util"),
               format_bytes(v("fabric_bytes")).c_str());
-  std::printf("  cost        %.0f flows | build %.2f s | replay %.2f s | %.1f us/flow | peak RSS %s\n", v("flows"),
-              v("build_wall_s"), v("replay_wall_s"), v("wall_us_per_flow"), format_bytes(v("peak_rss_bytes")).c_str());
+  std::printf("  cost        %.0f flows | build %.2f s (fabric %.2f s, actors %.2f s) | replay %.2f s | %.1f us/flow | "
+              "peak RSS %s\n",
+              v("flows"), v("topology_build_s") + v("build_wall_s"), v("topology_build_s") + v("platform_wall_s"),
+              v("actors_wall_s"), v("replay_wall_s"), v("wall_us_per_flow"), format_bytes(v("peak_rss_bytes")).c_str());
   std::printf("Read it: /usr/bin/python3 -c \"import sys; sys.path.insert(0, 'analysis'); "
               "import gigasim_results as g; r = g.open_run('%s'); print(r.summary); print(r.table('steps'))\"\n",
               out.c_str());
@@ -118,7 +120,9 @@ void run_command(const RunOptions& o) {
   check_output_writable(out);
 
   auto progress = make_progress(o.progress, o.progress_interval);
+  const double t_topo = wall_now();
   Topology topo = build_topology(spec.topology);
+  const double topology_build_s = wall_now() - t_topo;
   const ClusterInfo cluster{topo.gpus, topo.gpus_per_server, topo.gpu_flops};
   Workload work = build_workload(spec.workload, cluster);
   NetworkModelSpec net = parse_network_model(spec.network ? &*spec.network : nullptr);
@@ -133,6 +137,7 @@ void run_command(const RunOptions& o) {
   ReplayResult res = engine.run();
 
   Summary summary = compute_summary(topo, work, res);
+  summary.emplace_back("topology_build_s", topology_build_s);
   summary.emplace_back("peak_rss_bytes", peak_rss_bytes());
   RunMeta meta;
   meta.status = res.ok ? "ok" : "failed";

@@ -169,7 +169,7 @@ std::string format_bytes(double bytes) {
 
 std::string format_bandwidth(double bytes_per_s) {
   const double gbit = bytes_per_s * 8 / 1e9;
-  if (gbit >= 1000) return fmt::format("{:.1f} Tb/s ({:.1f} TB/s)", gbit / 1000, bytes_per_s / 1e12);
+  if (gbit >= 1000) return fmt::format("{:.4g} Tb/s ({:.4g} TB/s)", gbit / 1000, bytes_per_s / 1e12);
   return fmt::format("{:.4g} Gb/s ({:.4g} GB/s)", gbit, bytes_per_s / 1e9);
 }
 

@@ -33,7 +33,9 @@ void FabricZone::build() {
   impls_.reserve(topo_.cables.size() * 2);
   for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
     const Cable& cab = topo_.cables[c];
-    sg4::SplitDuplexLink* l = z->create_split_duplex_link(topo_.cable_name(c), cab.bw_Bps);
+    // Short names keep SimGrid's name-keyed link map cheap; Topology::cable_name(c) is the
+    // readable name used in result files.
+    sg4::SplitDuplexLink* l = z->create_split_duplex_link("c" + std::to_string(c), cab.bw_Bps);
     l->set_latency(cab.latency_s)->seal();
     for (sg4::Link* half : {l->get_link_up(), l->get_link_down()}) {
       links_.push_back(half);

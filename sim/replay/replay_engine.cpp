@@ -59,14 +59,19 @@ ReplayResult ReplayEngine::run() {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(args.size());
-  sg4::Engine engine(&argc, argv.data());
-  for (const std::string& cfg : net_.simgrid_config()) engine.set_config(cfg);
-  engine.set_config("contexts/stack-size:16");
-  engine.set_config("contexts/guard-size:0");
+  // Deliberately never destroyed: tearing down 800k links and 100k actors costs seconds and the
+  // process ends right after the run (SimGrid allows one engine per process anyway).
+  static sg4::Engine* engine = nullptr;
+  GIGASIM_ASSERT(engine == nullptr, "one replay per process");
+  engine = new sg4::Engine(&argc, argv.data());
+  for (const std::string& cfg : net_.simgrid_config()) engine->set_config(cfg);
+  engine->set_config("contexts/stack-size:16");
+  engine->set_config("contexts/guard-size:0");
 
-  // The engine owns the root zone and frees it at exit.
+  // The engine owns the root zone.
   auto* zone = new FabricZone("fabric", topo_);
   zone->build();
+  res.platform_wall_s = wall_now() - t0;
   std::vector<double> bw(topo_.link_count()), lat(topo_.link_count());
   for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
     bw[2 * c] = bw[2 * c + 1] = topo_.cables[c].bw_Bps;
@@ -91,10 +96,12 @@ ReplayResult ReplayEngine::run() {
   shared.result = &res;
   shared.step_ops_done.assign(work_.steps, 0);
 
+  const double t_actors = wall_now();
   for (uint32_t r = 0; r < work_.ranks; ++r) {
     sg4::Actor::create("rank" + std::to_string(r), zone->host(r), RankActor(&shared, r));
   }
   const double t1 = wall_now();
+  res.actors_wall_s = t1 - t_actors;
   res.build_wall_s = t1 - t0;
 
   const uint64_t total_flows = expected_flows(work_);
@@ -109,7 +116,7 @@ ReplayResult ReplayEngine::run() {
                                     total_flows, shared.steps_done, work_.steps});
     });
   }
-  engine.run();
+  engine->run();
   res.replay_wall_s = wall_now() - t1;
   res.sim_time_s = sg4::Engine::get_clock();
   res.flows = shared.flows_started;

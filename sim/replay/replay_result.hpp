@@ -40,7 +40,9 @@ struct ReplayResult {
   double sim_time_s = 0;
   uint64_t flows = 0;
   uint64_t route_calls = 0;
-  double build_wall_s = 0;     ///< SimGrid platform construction
+  double build_wall_s = 0;     ///< everything before Engine::run
+  double platform_wall_s = 0;  ///< of which: SimGrid hosts and links
+  double actors_wall_s = 0;    ///< of which: creating the rank actors
   double replay_wall_s = 0;    ///< Engine::run
   std::vector<StepRecord> steps;  ///< start_s set by finalize_steps()
   std::vector<CollectiveRecord> collectives;  ///< one per collective op, in program order

@@ -93,6 +93,8 @@ Summary compute_summary(const Topology& topo, const Workload& work, const Replay
   s.emplace_back("ranks", static_cast<double>(work.ranks));
   s.emplace_back("gpus", static_cast<double>(topo.gpus));
   s.emplace_back("build_wall_s", res.build_wall_s);
+  s.emplace_back("platform_wall_s", res.platform_wall_s);
+  s.emplace_back("actors_wall_s", res.actors_wall_s);
   s.emplace_back("replay_wall_s", res.replay_wall_s);
   s.emplace_back("wall_us_per_flow", res.flows > 0 ? res.replay_wall_s * 1e6 / static_cast<double>(res.flows) : 0.0);
   return s;

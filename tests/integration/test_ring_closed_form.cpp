@@ -1,0 +1,57 @@
+// Ring all-reduce on a non-blocking fat-tree against the α-β closed form
+// T = 2(n-1)/n · S/B + 2(n-1)·α, with B the slowest ring hop's bandwidth and α the largest ring
+// hop latency, for n from 2 to 1,024, stepwise and collapsed. One case per process.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+
+#include "harness.hpp"
+#include "sim/collectives/ring.hpp"
+
+using namespace gigasim;
+using namespace gigasim::test;
+
+namespace {
+
+void check_ring(uint32_t n, const char* fidelity, uint32_t iterations = 1) {
+  // 1,024 GPUs, 3 tiers of 16-port switches: rings of up to 8 GPUs stay on NVLink, up to 64 in a
+  // leaf... and 1,024 cross pods. Same fabric for every n, so every path class is exercised.
+  const double S = 256.0 * 1024 * 1024;
+  const auto r = replay(fat_tree(128, 8, 3, 16, "[1, 1]"),
+                        fmt::format("kind: collective\nop: all_reduce\nsize: 256MiB\nranks: {}\niterations: {}\n"
+                                    "fidelity: {}\n",
+                                    n, iterations, fidelity));
+  REQUIRE(r.res.ok);
+  REQUIRE(r.res.collectives.size() == iterations);
+  // The slowest hop of the ring and its largest latency.
+  double alpha = 0, bw = 1e300;
+  for (uint32_t g = 0; g < n; ++g) {
+    alpha = std::max(alpha, r.topo.path_latency(g, (g + 1) % n));
+    bw = std::min(bw, r.topo.path_bandwidth(g, (g + 1) % n));
+  }
+  const double expected = RingAlgorithm().closed_form(CollectiveKind::kAllReduce, n, S, alpha, bw);
+  for (const CollectiveRecord& c : r.res.collectives) {
+    const double sim = c.end_s - c.start_s;
+    const double err = rel_err(sim, expected);
+    std::printf("ring all_reduce n=%u %s: simulated %.9g s, closed form %.9g s, error %+.2e\n", n, fidelity, sim,
+                expected, err);
+    CHECK(std::fabs(err) < 1e-3);
+  }
+  // The zone is asked for a route exactly once per flow.
+  CHECK(r.res.route_calls == r.res.flows);
+}
+
+}  // namespace
+
+TEST_CASE("ring_n2_stepwise") { check_ring(2, "stepwise"); }
+TEST_CASE("ring_n2_collapsed") { check_ring(2, "collapsed"); }
+TEST_CASE("ring_n8_stepwise") { check_ring(8, "stepwise"); }
+TEST_CASE("ring_n8_collapsed") { check_ring(8, "collapsed"); }
+TEST_CASE("ring_n16_stepwise") { check_ring(16, "stepwise"); }
+TEST_CASE("ring_n16_collapsed") { check_ring(16, "collapsed"); }
+TEST_CASE("ring_n64_stepwise") { check_ring(64, "stepwise", 2); }
+TEST_CASE("ring_n64_collapsed") { check_ring(64, "collapsed", 2); }
+TEST_CASE("ring_n256_stepwise") { check_ring(256, "stepwise"); }
+TEST_CASE("ring_n256_collapsed") { check_ring(256, "collapsed"); }
+TEST_CASE("ring_n1024_stepwise") { check_ring(1024, "stepwise"); }
+TEST_CASE("ring_n1024_collapsed") { check_ring(1024, "collapsed", 3); }
