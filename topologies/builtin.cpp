@@ -4,13 +4,17 @@
 
 #include "sim/core/topology_graph.hpp"
 #include "topologies/fat_tree.hpp"
+#include "topologies/rail_only.hpp"
+#include "topologies/rail_optimized.hpp"
 #include "topologies/topology_builder.hpp"
 
 namespace gigasim {
 
 const std::vector<const TopologyBuilder*>& topology_builders() {
   static const FatTreeBuilder fat_tree;
-  static const std::vector<const TopologyBuilder*> all{&fat_tree};
+  static const RailOptimizedBuilder rail_optimized;
+  static const RailOnlyBuilder rail_only;
+  static const std::vector<const TopologyBuilder*> all{&fat_tree, &rail_optimized, &rail_only};
   return all;
 }
 

@@ -31,11 +31,13 @@ struct Path {
   const LinkId* end() const { return hop.data() + size; }
 };
 
-/// Which directed links are usable right now.
+/// Which directed links are usable right now, and how loaded they are (flows in flight), for
+/// adaptive routing.
 class LinkStateView {
  public:
   virtual ~LinkStateView() = default;
   virtual bool is_up(LinkId link) const = 0;
+  virtual double load(LinkId) const { return 0; }
 };
 
 /// Every link up (topology analysis, tests, analytic latencies).
@@ -52,8 +54,10 @@ class Router {
   /// Returns false when every candidate path crosses a link that is down.
   virtual bool route(uint32_t src, uint32_t dst, uint64_t flow_salt, const LinkStateView& state,
                      Path& out) const = 0;
-  /// The policy name as written in YAML ("dmodk", "ecmp").
+  /// The policy name as written in YAML ("dmodk", "ecmp", "adaptive", "spray").
   virtual const char* policy() const = 0;
+  /// Whether route() uses `flow_salt`: the caller then numbers the flows of each pair 0, 1, ...
+  virtual bool uses_flow_salt() const { return false; }
 };
 
 }  // namespace gigasim

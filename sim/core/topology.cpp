@@ -12,6 +12,7 @@ const char* to_string(NodeKind k) {
     case NodeKind::kGpu: return "gpu";
     case NodeKind::kNvSwitch: return "nvswitch";
     case NodeKind::kSwitch: return "switch";
+    case NodeKind::kTrunk: return "trunk";
   }
   return "?";
 }
@@ -21,6 +22,7 @@ const char* to_string(LinkKind k) {
     case LinkKind::kNvLink: return "nvlink";
     case LinkKind::kNic: return "nic";
     case LinkKind::kFabric: return "fabric";
+    case LinkKind::kTrunk: return "trunk";
   }
   return "?";
 }
@@ -37,11 +39,14 @@ NodeId Topology::link_target(LinkId l) const {
 
 std::string Topology::node_name(NodeId id) const {
   const Node& n = nodes[id];
+  const std::string prefix = n.copy >= 0 && copies > 1 ? fmt::format("{}{}.", copy_name, n.copy) : "";
   switch (n.kind) {
     case NodeKind::kGpu: return fmt::format("gpu{}", n.index);
     case NodeKind::kNvSwitch: return fmt::format("nvs{}", n.index);
     case NodeKind::kSwitch:
-      return fmt::format("{}{}", n.tier < tier_names.size() ? tier_names[n.tier] : "sw", n.index);
+      return fmt::format("{}{}{}", prefix, n.tier < tier_names.size() ? tier_names[n.tier] : "sw", n.index);
+    case NodeKind::kTrunk:
+      return fmt::format("{}{}-set{}", prefix, n.tier < tier_names.size() ? tier_names[n.tier] : "sw", n.index);
   }
   return "?";
 }
@@ -50,7 +55,10 @@ std::string Topology::cable_name(uint32_t c) const {
   const Cable& cab = cables[c];
   switch (cab.kind) {
     case LinkKind::kNvLink: return fmt::format("nvl{}", nodes[cab.a].index);
-    case LinkKind::kNic: return fmt::format("nic{}", nodes[cab.a].index);
+    case LinkKind::kNic:
+      if (cab.parallel == 0) return fmt::format("nic{}", nodes[cab.a].index);
+      return fmt::format("nic{}#{}", nodes[cab.a].index, cab.parallel);
+    case LinkKind::kTrunk:
     case LinkKind::kFabric:
       if (cab.parallel == 0) return fmt::format("{}-{}", node_name(cab.a), node_name(cab.b));
       return fmt::format("{}-{}#{}", node_name(cab.a), node_name(cab.b), cab.parallel);

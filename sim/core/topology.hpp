@@ -15,9 +15,12 @@
 
 namespace gigasim {
 
-enum class NodeKind : uint8_t { kGpu = 0, kNvSwitch = 1, kSwitch = 2 };
-/// Link classes: NVLink inside a server, the GPU's NIC cable to its leaf, switch-to-switch.
-enum class LinkKind : uint8_t { kNvLink = 0, kNic = 1, kFabric = 2 };
+/// kTrunk nodes are not hardware: they stand for a set of parallel switches when a family models
+/// ideal packet spraying as one trunk per stage (see Cable::kind kTrunk).
+enum class NodeKind : uint8_t { kGpu = 0, kNvSwitch = 1, kSwitch = 2, kTrunk = 3 };
+/// Link classes: NVLink inside a server, the GPU's NIC cable to its leaf, switch-to-switch, and
+/// trunks (the summed bandwidth of one stage's parallel cables, used only by `spray` routing).
+enum class LinkKind : uint8_t { kNvLink = 0, kNic = 1, kFabric = 2, kTrunk = 3 };
 
 const char* to_string(NodeKind k);
 const char* to_string(LinkKind k);
@@ -25,8 +28,9 @@ const char* to_string(LinkKind k);
 struct Node {
   NodeKind kind = NodeKind::kGpu;
   uint8_t tier = 0;      ///< 0 for GPUs and NVSwitches, 1 leaf, 2 spine, 3 core
+  int16_t copy = -1;     ///< which plane or rail network a switch belongs to (-1: the only one)
   int32_t pod = -1;      ///< pod of a switch or GPU, -1 where it has none
-  uint32_t index = 0;    ///< index among the nodes of the same kind and tier
+  uint32_t index = 0;    ///< index among the nodes of the same kind, tier and copy
 };
 
 struct Cable {
@@ -55,6 +59,8 @@ class Topology {
   std::vector<uint32_t> radix;      ///< per switch tier (index 0 = leaf)
   double gpu_flops = 0;             ///< peak FLOP/s of one GPU
   std::vector<std::string> tier_names;  ///< index 1..tiers: "leaf", "spine", "core"
+  std::string copy_name;            ///< "plane" or "rail" when the fabric has several copies
+  uint32_t copies = 1;              ///< independent switch fabrics (dual-plane: 2, rail-only: rails)
   std::vector<Node> nodes;
   std::vector<Cable> cables;
   std::unique_ptr<Router> router;
@@ -67,6 +73,9 @@ class Topology {
   std::string cable_name(uint32_t c) const;
   /// "<cable name>_UP" / "_DOWN", as SimGrid names split-duplex halves.
   std::string link_name(LinkId l) const;
+
+  /// True for the physical parts (not spray trunks): what inspect counts and graphs analyse.
+  bool is_physical(const Cable& c) const { return c.kind != LinkKind::kTrunk; }
 
   /// Sum of link latencies on the route src -> dst with every link up.
   double path_latency(uint32_t src, uint32_t dst) const;

@@ -12,16 +12,21 @@
 
 namespace gigasim {
 
-TopologyGraph::TopologyGraph(const Topology& topo) : topo_(topo), g_(topo.nodes.size()) {
+TopologyGraph::TopologyGraph(const Topology& topo, bool with_trunks) : topo_(topo), g_(topo.nodes.size()) {
   for (uint32_t c = 0; c < topo.cables.size(); ++c) {
-    boost::add_edge(topo.cables[c].a, topo.cables[c].b, c, g_);
+    if (with_trunks || topo.is_physical(topo.cables[c])) boost::add_edge(topo.cables[c].a, topo.cables[c].b, c, g_);
   }
 }
 
 bool TopologyGraph::is_connected() const {
   if (boost::num_vertices(g_) == 0) return true;
   std::vector<int> comp(boost::num_vertices(g_));
-  return boost::connected_components(g_, comp.data()) == 1;
+  boost::connected_components(g_, comp.data());
+  // Trunk nodes are not hardware: every other node must be in GPU 0's component.
+  for (NodeId n = 0; n < topo_.nodes.size(); ++n) {
+    if (topo_.nodes[n].kind != NodeKind::kTrunk && comp[n] != comp[0]) return false;
+  }
+  return true;
 }
 
 double TopologyGraph::bisection_bandwidth() const {
@@ -49,6 +54,7 @@ double TopologyGraph::bisection_bandwidth() const {
   };
   // Capacities in bytes/s, rounded: int64 keeps push-relabel exact.
   for (const Cable& c : topo_.cables) {
+    if (!topo_.is_physical(c)) continue;
     const auto bw = static_cast<int64_t>(std::llround(c.bw_Bps));
     arc(c.a, c.b, bw);
     arc(c.b, c.a, bw);
@@ -94,6 +100,7 @@ std::string TopologyGraph::check_path(uint32_t src, uint32_t dst, const Path& p)
   if (p.size == 0) return "empty route";
   std::vector<NodeId> seen{src};
   NodeId at = src;
+  LinkId prev = 0;
   for (LinkId l : p) {
     if (cable_of(l) >= topo_.cables.size()) return fmt::format("link id {} out of range", l);
     const NodeId from = topo_.link_source(l);
@@ -108,12 +115,17 @@ std::string TopologyGraph::check_path(uint32_t src, uint32_t dst, const Path& p)
     if (std::find(seen.begin(), seen.end(), to) != seen.end()) {
       return fmt::format("loop: {} visited twice", topo_.node_name(to));
     }
-    // GPUs other than the endpoints are not transit nodes in a switched fabric.
-    if (to != dst && topo_.nodes[to].kind == NodeKind::kGpu) {
-      return fmt::format("route passes through GPU {}", topo_.node_name(to));
+    // A GPU other than the endpoints is a transit point only from NVLink to its own NIC.
+    if (at != src && topo_.nodes[at].kind == NodeKind::kGpu) {
+      const LinkKind in = topo_.cables[cable_of(prev)].kind;
+      const LinkKind out = topo_.cables[cable_of(l)].kind;
+      if (in != LinkKind::kNvLink || (out != LinkKind::kNic && out != LinkKind::kTrunk)) {
+        return fmt::format("route passes through GPU {}", topo_.node_name(at));
+      }
     }
     seen.push_back(to);
     at = to;
+    prev = l;
   }
   if (at != dst) return fmt::format("route ends at {} instead of {}", topo_.node_name(at), topo_.node_name(dst));
   return "";

@@ -20,7 +20,8 @@ class TopologyGraph {
                                       boost::no_property,
                                       boost::property<boost::edge_index_t, uint32_t>>;
 
-  explicit TopologyGraph(const Topology& topo);
+  /// The physical graph (spray trunks left out) unless `with_trunks`.
+  explicit TopologyGraph(const Topology& topo, bool with_trunks = false);
 
   const Graph& graph() const { return g_; }
   bool is_connected() const;
@@ -32,8 +33,9 @@ class TopologyGraph {
   /// Longest shortest path between two GPUs, in links, by BFS from sample GPUs (the first, the
   /// middle and the last); exact for the symmetric families.
   uint32_t gpu_diameter_hops() const;
-  /// "" when `p` is a walk src -> ... -> dst along graph edges that visits no node twice,
-  /// otherwise a description of the first problem.
+  /// "" when `p` is a walk src -> ... -> dst along graph edges that visits no node twice and
+  /// crosses no other GPU except from NVLink to its NIC (PXN, rail-only forwarding), otherwise
+  /// a description of the first problem.
   std::string check_path(uint32_t src, uint32_t dst, const Path& p) const;
 
  private:

@@ -26,11 +26,12 @@ TopologyReport make_topology_report(const Topology& topo) {
   }
   auto class_name = [&](const Cable& c) -> std::string {
     if (c.kind == LinkKind::kNvLink) return "nvlink";
-    if (c.kind == LinkKind::kNic) return "nic";
-    return topo.tier_names[c.tier - 1] + "_" + topo.tier_names[c.tier];
+    if (c.kind == LinkKind::kNic) return "gpu-" + topo.tier_names[c.tier];
+    return topo.tier_names[c.tier - 1] + "-" + topo.tier_names[c.tier];
   };
   double nic_bw_sum = 0;
   for (const Cable& c : topo.cables) {
+    if (!topo.is_physical(c)) continue;
     ++ports[c.a];
     ++ports[c.b];
     const Node& lo = topo.nodes[c.a];
@@ -53,7 +54,7 @@ TopologyReport make_topology_report(const Topology& topo) {
       t.max_ports_used = std::max(t.max_ports_used, ports[n]);
     }
   }
-  r.cables = topo.cables.size();
+  for (const CableClassReport& c : r.cable_classes) r.cables += c.cables;
   r.links = r.cables * 2;
   r.full_bisection_Bps = nic_bw_sum;
   TopologyGraph g(topo);

@@ -16,6 +16,15 @@ namespace gigasim {
 ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path)
     : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {}
 
+ConfigNode& ConfigNode::operator=(const ConfigNode& o) {
+  if (this != &o) {
+    node_.reset(o.node_);
+    file_ = o.file_;
+    path_ = o.path_;
+  }
+  return *this;
+}
+
 SourceLocation ConfigNode::where() const {
   const std::string file = file_ ? *file_ : std::string("<config>");
   const YAML::Mark m = node_.IsDefined() ? node_.Mark() : YAML::Mark::null_mark();

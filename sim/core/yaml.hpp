@@ -26,6 +26,12 @@ class ConfigNode {
   /// `file` names the document the node came from; `path` is the key path from the config root
   /// ("topology.links.nic"), used in messages and matching --set syntax.
   ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path);
+  ConfigNode(const ConfigNode&) = default;
+  ConfigNode(ConfigNode&&) = default;
+  /// Rebinds to `o`'s node. (yaml-cpp's own Node::operator= writes through the reference into
+  /// the node it refers to, which would silently rewrite the config tree.)
+  ConfigNode& operator=(const ConfigNode& o);
+  ConfigNode& operator=(ConfigNode&& o) { return *this = static_cast<const ConfigNode&>(o); }
 
   const YAML::Node& yaml() const { return node_; }
   const std::string& path() const { return path_; }

@@ -72,3 +72,12 @@ TEST_CASE("empty documents and missing files") {
   CHECK_THROWS_AS(load_yaml_string("", "e.yaml"), ConfigError);
   CHECK(error_of([] { load_yaml_file("/nonexistent/x.yaml"); }).find("/nonexistent/x.yaml: error: no such file") == 0);
 }
+
+TEST_CASE("assigning a ConfigNode rebinds it and leaves the tree alone") {
+  ConfigNode root = load_yaml_string("a: {x: 1, y: 2}\nb: 3\n", "r.yaml");
+  ConfigNode n = root.at("a");
+  n = n.at("x");
+  CHECK(n.as_int() == 1);
+  CHECK(root.at("a").is_map());
+  CHECK(root.at("a").get_int("y", 0, 10) == 2);
+}

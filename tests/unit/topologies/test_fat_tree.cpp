@@ -148,8 +148,8 @@ TEST_CASE("d-mod-k spreading is even on shift permutations") {
   }
 }
 
-TEST_CASE("hashed ECMP spreads many flows within a few percent") {
-  const Topology t = build(tree_yaml(16, 8, 2, 64, "1", "ecmp"));
+TEST_CASE("hashed ECMP over many queue pairs spreads within a few percent") {
+  const Topology t = build(tree_yaml(16, 8, 2, 64, "1", "{policy: ecmp, qps_per_pair: 64}"));
   std::map<LinkId, int> load;
   for (uint64_t salt = 0; salt < 64; ++salt) {
     for (const auto& [l, n] : shift_load(t, 32, salt)) load[l] += n;
