@@ -217,7 +217,7 @@ def test_links(run, tmp_path):
     df = run.table("links")
     assert isinstance(df["kind"].dtype, pd.CategoricalDtype)
     fabric = df[df["kind"] == "fabric"]
-    assert len(fabric) == info["cables"]["leaf_spine"] * 2
+    assert len(fabric) == info["cables"]["leaf-spine"] * 2
     assert (df["kind"] != "nvlink").all()  # NVLink links only with --record-nvlink
     for column in ("avg_util", "max_util"):
         assert df[column].between(0.0, UTIL_TOL).all(), column
