@@ -43,13 +43,14 @@ void parse_algorithm_and_fidelity(const ConfigNode& spec, const GroupFamily& fam
     spec.at("algorithm").fail(fmt::format("algorithm '{}' does not implement {}", op.algorithm,
                                           to_string(op.collective)));
   }
+  op.channels = static_cast<uint32_t>(spec.get_int("channels", 1, 1, 64));
   const std::string f = spec.get_string("fidelity", "auto");
   if (f == "stepwise") {
     op.fidelity = Fidelity::kStepwise;
   } else if (f == "collapsed") {
     op.fidelity = Fidelity::kCollapsed;
   } else if (f == "auto") {
-    const FlowPlan p = algo->plan(op.collective, family.size, op.bytes, Fidelity::kStepwise);
+    const FlowPlan p = plan_collective(op, family, Fidelity::kStepwise);
     const uint64_t flows = p.flows_per_member() * family.span * count;
     op.fidelity = flows <= kAutoStepwiseFlowLimit ? Fidelity::kStepwise : Fidelity::kCollapsed;
   } else {

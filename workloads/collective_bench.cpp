@@ -40,7 +40,7 @@ GroupFamily parse_group_family(const ConfigNode& spec, const ClusterInfo& cluste
 }
 
 Workload CollectiveBenchSource::build(const ConfigNode& spec, const ClusterInfo& cluster) const {
-  spec.check_keys({"kind", "op", "size", "ranks", "group", "iterations", "algorithm", "fidelity"});
+  spec.check_keys({"kind", "op", "size", "ranks", "group", "iterations", "algorithm", "fidelity", "channels"});
   Workload w;
   w.kind = "collective";
   w.families.push_back(parse_group_family(spec, cluster, "world", "custom"));

@@ -19,6 +19,15 @@ const CollectiveAlgorithm* find_collective_algorithm(std::string_view name) {
   return nullptr;
 }
 
+FlowPlan plan_collective(const Op& op, const GroupFamily& family) { return plan_collective(op, family, op.fidelity); }
+
+FlowPlan plan_collective(const Op& op, const GroupFamily& family, Fidelity fidelity) {
+  const CollectiveAlgorithm* algo = find_collective_algorithm(op.algorithm);
+  FlowPlan p = algo->plan(op.collective, family.size, op.bytes, fidelity);
+  for (Phase& ph : p.phases) ph.channels = op.channels;
+  return p;
+}
+
 double busbw_factor(CollectiveKind kind, uint32_t n) {
   if (n <= 1) return 0;
   switch (kind) {

@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/core/comm_group.hpp"
 #include "sim/core/flow_plan.hpp"
+#include "sim/core/workload.hpp"
 
 namespace gigasim {
 
@@ -26,6 +28,12 @@ class CollectiveAlgorithm {
 const std::vector<const CollectiveAlgorithm*>& collective_algorithms();
 /// nullptr if unknown.
 const CollectiveAlgorithm* find_collective_algorithm(std::string_view name);
+
+/// The flow plan of a collective op over its group family: the op's algorithm at its fidelity,
+/// spread over its channels. Requires: the algorithm exists and supports the op.
+FlowPlan plan_collective(const Op& op, const GroupFamily& family);
+/// Same, at another fidelity (for estimates).
+FlowPlan plan_collective(const Op& op, const GroupFamily& family, Fidelity fidelity);
 
 /// The nccl-tests bus-bandwidth factor: busbw = algbw * factor (2(n-1)/n for all-reduce).
 double busbw_factor(CollectiveKind kind, uint32_t n);

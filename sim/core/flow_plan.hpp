@@ -25,8 +25,9 @@ bool parse_collective_kind(std::string_view s, CollectiveKind& out);
 struct Phase {
   int32_t send_offset = 1;   ///< send to the member this many positions ahead (0: no send)
   int32_t recv_offset = -1;  ///< receive from this offset (0: no receive)
-  double bytes = 0;          ///< per flow
+  double bytes = 0;          ///< per peer, split evenly over the channels
   uint32_t repeat = 1;       ///< dependent repetitions of this phase
+  uint32_t channels = 1;     ///< parallel flows per peer (NCCL channels; they matter for ECMP)
 };
 
 struct FlowPlan {
@@ -38,7 +39,7 @@ struct FlowPlan {
   /// Flows one member sends in total.
   uint64_t flows_per_member() const {
     uint64_t f = 0;
-    for (const Phase& p : phases) f += p.send_offset != 0 ? p.repeat : 0;
+    for (const Phase& p : phases) f += p.send_offset != 0 ? uint64_t{p.repeat} * p.channels : 0;
     return f;
   }
 };

@@ -30,6 +30,7 @@ struct Op {
   double bytes = 0;                ///< nccl-tests convention: the buffer size S
   std::string algorithm = "ring";
   Fidelity fidelity = Fidelity::kCollapsed;
+  uint32_t channels = 1;           ///< parallel flows per peer pair
   uint32_t after_compute = 0;      ///< compute ops (program-wide count) that must finish first
 };
 

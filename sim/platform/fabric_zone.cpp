@@ -10,11 +10,14 @@ namespace gigasim {
 
 class FabricZone::LiveLinks final : public LinkStateView {
  public:
-  explicit LiveLinks(const std::vector<sg4::Link*>& links) : links_(links) {}
+  LiveLinks(const std::vector<sg4::Link*>& links, const std::function<double(LinkId)>& load)
+      : links_(links), load_(load) {}
   bool is_up(LinkId l) const override { return links_[l]->is_on(); }
+  double load(LinkId l) const override { return load_ ? load_(l) : 0.0; }
 
  private:
   const std::vector<sg4::Link*>& links_;
+  const std::function<double(LinkId)>& load_;
 };
 
 FabricZone::FabricZone(const std::string& name, const Topology& topo) : NetZoneImpl(name), topo_(topo) {}
@@ -55,8 +58,10 @@ void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* ds
   ++route_calls_;
   const uint32_t s = gpu_of_netpoint_[src->id()];
   const uint32_t d = gpu_of_netpoint_[dst->id()];
+  uint64_t salt = 0;
+  if (topo_.router->uses_flow_salt()) salt = pair_flows_[(uint64_t{s} << 32) | d]++;
   Path p;
-  if (!topo_.router->route(s, d, 0, LiveLinks(links_), p)) {
+  if (!topo_.router->route(s, d, salt, LiveLinks(links_, load_), p)) {
     ++unreachable_;
     into->link_list_.push_back(dead_link_->get_impl());
     return;

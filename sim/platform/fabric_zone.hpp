@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <unordered_map>
+
 #include "sim/core/topology.hpp"
 
 namespace gigasim {
@@ -31,6 +33,8 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   /// Creates hosts and links and seals the zone.
   void build();
   void set_route_observer(RouteObserver obs) { observer_ = std::move(obs); }
+  /// Flows in flight per directed link, for adaptive routing (nullptr: all zero).
+  void set_load_source(std::function<double(LinkId)> load) { load_ = std::move(load); }
 
   simgrid::s4u::Host* host(uint32_t gpu) const { return hosts_[gpu]; }
   simgrid::s4u::Link* link(LinkId l) const { return links_[l]; }
@@ -53,6 +57,9 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   std::vector<simgrid::kernel::resource::StandardLinkImpl*> impls_;
   simgrid::s4u::Link* dead_link_ = nullptr;
   RouteObserver observer_;
+  std::function<double(LinkId)> load_;
+  // Flows started per (src, dst) pair, for routers that spread a pair's flows over queue pairs.
+  std::unordered_map<uint64_t, uint32_t> pair_flows_;
   uint64_t route_calls_ = 0;
   uint64_t unreachable_ = 0;
 };

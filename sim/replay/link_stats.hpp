@@ -31,6 +31,8 @@ class LinkStats {
   double bytes(LinkId l) const { return bytes_[l]; }
   double busy_s(LinkId l) const { return busy_[l]; }
   double max_util(LinkId l) const { return max_util_[l]; }
+  /// Flows in flight on l now.
+  uint32_t active(LinkId l) const { return active_[l]; }
   double bandwidth(LinkId l) const { return bw_[l]; }
   uint64_t flows_in_flight() const { return in_flight_; }
 

@@ -97,19 +97,24 @@ class CommStream {
 
   void post_phase() {
     const Phase& ph = plan_->phases[phase_];
-    bytes_ = ph.bytes;
-    const auto size = static_cast<uint64_t>(std::llround(ph.bytes));
+    bytes_ = ph.bytes / ph.channels;
+    const auto size = static_cast<uint64_t>(std::llround(bytes_));
     if (ph.recv_offset != 0) {
-      const uint32_t src = fam_->peer(rank_, ph.recv_offset);
-      pending_.push_back(mailbox(family_, src, rank_)->get_async<void>(&slot_));
-      peer_of_.push_back(kRecv);
+      sg4::Mailbox* mb = mailbox(family_, fam_->peer(rank_, ph.recv_offset), rank_);
+      for (uint32_t c = 0; c < ph.channels; ++c) {
+        pending_.push_back(mb->get_async<void>(&slot_));
+        peer_of_.push_back(kRecv);
+      }
     }
     if (ph.send_offset != 0) {
       const uint32_t dst = fam_->peer(rank_, ph.send_offset);
-      pending_.push_back(mailbox(family_, rank_, dst)->put_async(&slot_, size));
-      peer_of_.push_back(dst);
-      ++sh_->flows_started;
-      ++sh_->result->collectives[ordinal_].flows;
+      sg4::Mailbox* mb = mailbox(family_, rank_, dst);
+      for (uint32_t c = 0; c < ph.channels; ++c) {
+        pending_.push_back(mb->put_async(&slot_, size));
+        peer_of_.push_back(dst);
+      }
+      sh_->flows_started += ph.channels;
+      sh_->result->collectives[ordinal_].flows += ph.channels;
     }
   }
 

@@ -19,9 +19,8 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo) {
       p.compute_ops.push_back(i);
     } else {
       p.comm_ops.push_back(i);
-      const CollectiveAlgorithm* algo = find_collective_algorithm(op.algorithm);
-      GIGASIM_ASSERT(algo != nullptr, "algorithm resolved by the workload source");
-      p.plans.push_back(algo->plan(op.collective, work.families[op.family].size, op.bytes, op.fidelity));
+      GIGASIM_ASSERT(find_collective_algorithm(op.algorithm) != nullptr, "algorithm resolved by the workload source");
+      p.plans.push_back(plan_collective(op, work.families[op.family]));
     }
   }
   // α of a family: the slowest ring hop. O(span) routes, once.

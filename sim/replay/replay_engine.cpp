@@ -37,9 +37,8 @@ uint64_t expected_flows(const Workload& work) {
   uint64_t flows = 0;
   for (const Op& op : work.ops) {
     if (op.kind != OpKind::kCollective) continue;
-    const CollectiveAlgorithm* algo = find_collective_algorithm(op.algorithm);
     const GroupFamily& f = work.families[op.family];
-    flows += algo->plan(op.collective, f.size, op.bytes, op.fidelity).flows_per_member() * f.span;
+    flows += plan_collective(op, f).flows_per_member() * f.span;
   }
   return flows;
 }
@@ -71,6 +70,7 @@ ReplayResult ReplayEngine::run() {
   // The engine owns the root zone.
   auto* zone = new FabricZone("fabric", topo_);
   zone->build();
+  for (LinkId l : opt_.links_down) zone->link(l)->turn_off();
   res.platform_wall_s = wall_now() - t0;
   std::vector<double> bw(topo_.link_count()), lat(topo_.link_count());
   for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
@@ -82,6 +82,9 @@ ReplayResult ReplayEngine::run() {
   zone->set_route_observer([links](uint32_t s, uint32_t d, const Path& p) {
     links->flow_started(s, d, p, sg4::Engine::get_clock());
   });
+  if (std::string_view(topo_.router->policy()) == "adaptive") {
+    zone->set_load_source([links](LinkId l) { return static_cast<double>(links->active(l)); });
+  }
 
   const RankProgram prog = RankProgram::compile(work_, topo_);
   res.steps.assign(work_.steps, StepRecord{});

@@ -19,6 +19,8 @@ namespace gigasim {
 struct ReplayOptions {
   std::vector<std::string> simgrid_args;  ///< passed to sg4::Engine, e.g. "--log=..."
   Progress* progress = nullptr;
+  /// Directed links that are off from the start (the Router routes around them).
+  std::vector<LinkId> links_down;
 };
 
 class ReplayEngine {

@@ -3,7 +3,13 @@
 // in this process (so: one replay per test process — each ctest entry runs one test case).
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 #include <string>
 
 #include "sim/core/topology.hpp"
@@ -22,7 +28,7 @@ struct Replayed {
 };
 
 inline Replayed replay(const std::string& topology_yaml, const std::string& workload_yaml,
-                       const std::string& network_yaml = "") {
+                       const std::string& network_yaml = "", std::vector<LinkId> links_down = {}) {
   Replayed r;
   r.topo = build_topology(load_yaml_string(topology_yaml, "topology.yaml"));
   r.work = build_workload(load_yaml_string(workload_yaml, "workload.yaml"),
@@ -32,7 +38,9 @@ inline Replayed replay(const std::string& topology_yaml, const std::string& work
     ConfigNode n = load_yaml_string(network_yaml, "network.yaml");
     net = parse_network_model(&n);
   }
-  ReplayEngine engine(r.topo, r.work, net, ReplayOptions{});
+  ReplayOptions opt;
+  opt.links_down = std::move(links_down);
+  ReplayEngine engine(r.topo, r.work, net, opt);
   r.res = engine.run();
   return r;
 }
@@ -48,5 +56,25 @@ inline std::string fat_tree(uint32_t servers, uint32_t gps, uint32_t tiers, uint
 }
 
 inline double rel_err(double sim, double expected) { return (sim - expected) / expected; }
+
+/// Comparisons need several replays, and SimGrid allows one per process: run test case `name`
+/// (declared with doctest::skip(), so it runs only when asked for) in a child process and return
+/// the number it printed on a line "RESULT <value>".
+inline double child_result(const std::string& name) {
+  char self[4096] = {0};
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) throw std::runtime_error("cannot find the test binary");
+  const std::string cmd = std::string(self) + " --no-skip --test-case=" + name + " 2>&1";
+  FILE* f = popen(cmd.c_str(), "r");
+  if (f == nullptr) throw std::runtime_error("popen failed");
+  char line[4096];
+  double value = std::nan("");
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::strncmp(line, "RESULT ", 7) == 0) value = std::atof(line + 7);
+    else std::fputs(line, stdout);
+  }
+  if (pclose(f) != 0) throw std::runtime_error("child test case failed: " + name);
+  return value;
+}
 
 }  // namespace gigasim::test
