@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/topology_graph.hpp"
+#include "topologies/explicit_graph.hpp"
 #include "topologies/fat_tree.hpp"
 #include "topologies/rail_only.hpp"
 #include "topologies/rail_optimized.hpp"
@@ -14,7 +15,8 @@ const std::vector<const TopologyBuilder*>& topology_builders() {
   static const FatTreeBuilder fat_tree;
   static const RailOptimizedBuilder rail_optimized;
   static const RailOnlyBuilder rail_only;
-  static const std::vector<const TopologyBuilder*> all{&fat_tree, &rail_optimized, &rail_only};
+  static const ExplicitGraphBuilder graph;
+  static const std::vector<const TopologyBuilder*> all{&fat_tree, &rail_optimized, &rail_only, &graph};
   return all;
 }
 

@@ -39,21 +39,25 @@ uint64_t mix64(uint64_t x) {
 struct ClosLayoutMath {
   ClosLayout layout;
   uint32_t G, gps, servers, spsu, ports;  // ports: NIC cables per GPU
+  uint32_t rails, per_rail;               // GPUs of a server on one rail: per_rail
   ClosShape s;
   uint64_t fabric_base, copy_size, trunk_base, trunk_copy_size, nic_trunk_base;
   bool spray;
 
-  uint32_t rail(uint32_t g) const { return g % gps; }
+  uint32_t rail(uint32_t g) const { return (g % gps) % rails; }
+  uint32_t sub(uint32_t g) const { return (g % gps) / rails; }
   uint32_t server(uint32_t g) const { return g / gps; }
+  // The GPU of g's server on `rail` (same position among that rail's GPUs).
+  uint32_t on_rail(uint32_t g, uint32_t r) const { return server(g) * gps + sub(g) * rails + r; }
   // The leaf slot of GPU g in its copy.
   uint32_t slot(uint32_t g) const {
     switch (layout) {
       case ClosLayout::kContiguous: return g;
       case ClosLayout::kRail: {
         const uint32_t v = server(g);
-        return ((v / spsu) * gps + rail(g)) * spsu + v % spsu;
+        return (((v / spsu) * rails + rail(g)) * spsu + v % spsu) * per_rail + sub(g);
       }
-      case ClosLayout::kRailOnly: return server(g);
+      case ClosLayout::kRailOnly: return server(g) * per_rail + sub(g);
     }
     return 0;
   }
@@ -85,7 +89,7 @@ class ClosRouter final : public Router {
     // Rail-only fabrics (and PXN) reach another rail over NVLink first.
     uint32_t s2 = s;
     if ((m_.layout == ClosLayout::kRailOnly || pxn_) && m_.rail(s) != m_.rail(d)) {
-      s2 = m_.server(s) * m_.gps + m_.rail(d);
+      s2 = m_.on_rail(s, m_.rail(d));
       if (!nvlink(s, s2, st, out)) return false;
     }
     const uint64_t h = mix64((uint64_t{s2} << 32) ^ d ^ mix64((salt % spec_.qps_per_pair) + 0x9e3779b97f4a7c15ULL));
@@ -245,6 +249,8 @@ ClosLayoutMath layout_math(const ClosParams& p, const ClosShape& s) {
   m.gps = p.gpus_per_server;
   m.servers = p.servers;
   m.spsu = p.servers_per_su;
+  m.rails = p.layout == ClosLayout::kContiguous ? p.gpus_per_server : (p.rails ? p.rails : p.gpus_per_server);
+  m.per_rail = p.gpus_per_server / m.rails;
   m.ports = p.layout == ClosLayout::kRailOnly ? 1 : p.planes;
   m.s = s;
   m.fabric_base = uint64_t{m.G} + uint64_t{m.G} * m.ports;
@@ -292,7 +298,12 @@ ClosShape size_clos(const ClosParams& p, const ConfigNode& where) {
   const uint64_t gpus = uint64_t{p.servers} * p.gpus_per_server;
   if (gpus > kMaxGpus) where.fail(fmt::format("{} GPUs is beyond the supported {} GPUs", gpus, kMaxGpus));
   const uint32_t G = static_cast<uint32_t>(gpus);
-  s.copies = p.layout == ClosLayout::kRailOnly ? p.gpus_per_server : p.planes;
+  const uint32_t rails = p.rails ? p.rails : p.gpus_per_server;
+  if (p.layout != ClosLayout::kContiguous && (rails == 0 || p.gpus_per_server % rails != 0)) {
+    where.fail(fmt::format("rails ({}) must divide gpus_per_server ({})", rails, p.gpus_per_server));
+  }
+  const uint32_t per_rail = p.gpus_per_server / rails;
+  s.copies = p.layout == ClosLayout::kRailOnly ? rails : p.planes;
 
   uint32_t d1 = 0;
   split_ports(p.radix[0], p.oversubscription[0], d1, s.leaf_up);
@@ -308,24 +319,21 @@ ClosShape size_clos(const ClosParams& p, const ConfigNode& where) {
         s.nics_per_leaf = p.nics_per_leaf;
       } else if (p.gpus_per_server <= d1) {
         s.nics_per_leaf = (d1 / p.gpus_per_server) * p.gpus_per_server;
-      } else if (p.gpus_per_server % d1 == 0) {
-        s.nics_per_leaf = d1;  // a server spans several leaves
       } else {
-        where.fail(fmt::format("a server's {} NICs do not split evenly over leaves with {} down ports",
-                               p.gpus_per_server, d1));
+        s.nics_per_leaf = d1;  // a server (an NVL72 rack, say) spans several leaves
       }
       s.leaves = (G + s.nics_per_leaf - 1) / s.nics_per_leaf;
       break;
     case ClosLayout::kRail: {
-      s.nics_per_leaf = p.servers_per_su;
+      s.nics_per_leaf = p.servers_per_su * per_rail;
       const uint32_t sus = (p.servers + p.servers_per_su - 1) / p.servers_per_su;
-      s.leaves = sus * p.gpus_per_server;
+      s.leaves = sus * rails;
       break;
     }
     case ClosLayout::kRailOnly:
-      endpoints = p.servers;
+      endpoints = p.servers * per_rail;
       s.nics_per_leaf = p.nics_per_leaf > 0 ? p.nics_per_leaf : d1;
-      s.leaves = (p.servers + s.nics_per_leaf - 1) / s.nics_per_leaf;
+      s.leaves = (endpoints + s.nics_per_leaf - 1) / s.nics_per_leaf;
       break;
   }
   if (s.nics_per_leaf > d1) {
@@ -367,9 +375,7 @@ ClosShape size_clos(const ClosParams& p, const ConfigNode& where) {
     }
     s.leaves_per_pod = std::min(s.leaves, d2);
     // Pods hold whole scalable units: every rail's leaf of an SU.
-    if (p.layout == ClosLayout::kRail && s.leaves_per_pod >= p.gpus_per_server) {
-      s.leaves_per_pod -= s.leaves_per_pod % p.gpus_per_server;
-    }
+    if (p.layout == ClosLayout::kRail && s.leaves_per_pod >= rails) s.leaves_per_pod -= s.leaves_per_pod % rails;
   }
   s.spine_up = static_cast<uint32_t>(std::ceil(s.leaves_per_pod / p.oversubscription[1] - 1e-9));
   if (s.leaves_per_pod + s.spine_up > p.radix[1]) {

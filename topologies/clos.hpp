@@ -45,6 +45,8 @@ struct ClosParams {
   uint32_t servers = 1;
   uint32_t gpus_per_server = 8;
   uint32_t servers_per_su = 0;   ///< kRail: servers of one scalable unit
+  uint32_t rails = 0;            ///< kRail, kRailOnly: rails (0: one per GPU of a server); GPU i of a
+                                 ///< server is on rail i % rails
   uint32_t tiers = 2;            ///< 0: the fewest that hold the GPUs (2 or 3)
   uint32_t radix[3] = {64, 64, 64};
   double oversubscription[2] = {1, 1};  ///< leaf, spine (down:up)

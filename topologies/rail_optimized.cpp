@@ -15,10 +15,9 @@ Topology RailOptimizedBuilder::build(const ConfigNode& spec) const {
   p.tiers = 0;  // as few as hold the GPUs, as in the SuperPOD reference designs
   p.gpus_per_server = static_cast<uint32_t>(spec.get_int("gpus_per_server", 8, 1, 1024));
   if (auto r = spec.find("rails")) {
-    const int64_t rails = r->as_int(1, 1024);
-    if (rails != p.gpus_per_server) {
-      r->fail(fmt::format("rails must equal gpus_per_server ({}): every GPU has its own NIC on its own rail",
-                          p.gpus_per_server));
+    p.rails = static_cast<uint32_t>(r->as_int(1, 1024));
+    if (p.gpus_per_server % p.rails != 0) {
+      r->fail(fmt::format("rails ({}) must divide gpus_per_server ({})", p.rails, p.gpus_per_server));
     }
   }
   p.servers_per_su = static_cast<uint32_t>(spec.get_int("servers_per_su", 32, 1, 65536));

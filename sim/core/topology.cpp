@@ -38,6 +38,7 @@ NodeId Topology::link_target(LinkId l) const {
 }
 
 std::string Topology::node_name(NodeId id) const {
+  if (!names.empty()) return names[id];
   const Node& n = nodes[id];
   const std::string prefix = n.copy >= 0 && copies > 1 ? fmt::format("{}{}.", copy_name, n.copy) : "";
   switch (n.kind) {
@@ -54,16 +55,19 @@ std::string Topology::node_name(NodeId id) const {
 std::string Topology::cable_name(uint32_t c) const {
   const Cable& cab = cables[c];
   switch (cab.kind) {
-    case LinkKind::kNvLink: return fmt::format("nvl{}", nodes[cab.a].index);
+    case LinkKind::kNvLink:
+      if (!names.empty()) break;
+      return fmt::format("nvl{}", nodes[cab.a].index);
     case LinkKind::kNic:
+      if (!names.empty()) break;
       if (cab.parallel == 0) return fmt::format("nic{}", nodes[cab.a].index);
       return fmt::format("nic{}#{}", nodes[cab.a].index, cab.parallel);
     case LinkKind::kTrunk:
     case LinkKind::kFabric:
-      if (cab.parallel == 0) return fmt::format("{}-{}", node_name(cab.a), node_name(cab.b));
-      return fmt::format("{}-{}#{}", node_name(cab.a), node_name(cab.b), cab.parallel);
+      break;
   }
-  return "?";
+  if (cab.parallel == 0) return fmt::format("{}-{}", node_name(cab.a), node_name(cab.b));
+  return fmt::format("{}-{}#{}", node_name(cab.a), node_name(cab.b), cab.parallel);
 }
 
 std::string Topology::link_name(LinkId l) const {

@@ -63,6 +63,8 @@ class Topology {
   uint32_t copies = 1;              ///< independent switch fabrics (dual-plane: 2, rail-only: rails)
   std::vector<Node> nodes;
   std::vector<Cable> cables;
+  /// Node names given in the file (small `kind: graph` fabrics only); empty otherwise.
+  std::vector<std::string> names;
   std::unique_ptr<Router> router;
 
   uint32_t server_of(uint32_t gpu) const { return gpu / gpus_per_server; }

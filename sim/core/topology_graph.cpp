@@ -95,6 +95,30 @@ uint32_t TopologyGraph::gpu_diameter_hops() const {
   return best;
 }
 
+double TopologyGraph::count_shortest_paths(NodeId src, NodeId dst, bool gpu_transit) const {
+  const size_t V = boost::num_vertices(g_);
+  std::vector<uint32_t> dist(V, std::numeric_limits<uint32_t>::max());
+  std::vector<double> count(V, 0.0);
+  std::deque<NodeId> q{src};
+  dist[src] = 0;
+  count[src] = 1;
+  while (!q.empty()) {
+    const NodeId u = q.front();
+    q.pop_front();
+    if (u == dst) continue;
+    if (u != src && topo_.nodes[u].kind == NodeKind::kGpu && !gpu_transit) continue;
+    for (auto [it, end] = boost::out_edges(u, g_); it != end; ++it) {
+      const auto v = static_cast<NodeId>(boost::target(*it, g_));
+      if (dist[v] == std::numeric_limits<uint32_t>::max()) {
+        dist[v] = dist[u] + 1;
+        q.push_back(v);
+      }
+      if (dist[v] == dist[u] + 1) count[v] += count[u];
+    }
+  }
+  return count[dst];
+}
+
 std::string TopologyGraph::check_path(uint32_t src, uint32_t dst, const Path& p) const {
   if (src == dst) return p.size == 0 ? "" : "a route to itself must be empty";
   if (p.size == 0) return "empty route";

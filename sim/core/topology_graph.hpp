@@ -33,6 +33,9 @@ class TopologyGraph {
   /// Longest shortest path between two GPUs, in links, by BFS from sample GPUs (the first, the
   /// middle and the last); exact for the symmetric families.
   uint32_t gpu_diameter_hops() const;
+  /// Number of shortest paths (counting parallel cables) from node `src` to node `dst` through
+  /// the switches; other GPUs are transit nodes only if `gpu_transit` (rail-only fabrics).
+  double count_shortest_paths(NodeId src, NodeId dst, bool gpu_transit = false) const;
   /// "" when `p` is a walk src -> ... -> dst along graph edges that visits no node twice and
   /// crosses no other GPU except from NVLink to its NIC (PXN, rail-only forwarding), otherwise
   /// a description of the first problem.

@@ -61,6 +61,12 @@ TopologyReport make_topology_report(const Topology& topo) {
   r.connected = g.is_connected();
   r.bisection_Bps = g.bisection_bandwidth();
   r.diameter_hops = g.gpu_diameter_hops();
+  // Two GPUs as far apart as the fabric gets: GPU 0 and the same rail of the last server (in the
+  // last pod).
+  r.ecmp_src = 0;
+  r.ecmp_dst = topo.servers > 1 ? topo.gpus - topo.gpus_per_server : topo.gpus - 1;
+  r.ecmp_paths = g.count_shortest_paths(r.ecmp_src, r.ecmp_dst);
+  if (r.ecmp_paths == 0) r.ecmp_paths = g.count_shortest_paths(r.ecmp_src, r.ecmp_dst, true);
   return r;
 }
 

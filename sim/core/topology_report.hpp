@@ -40,6 +40,8 @@ struct TopologyReport {
   double bisection_Bps = 0;    ///< max-flow, one direction
   double full_bisection_Bps = 0;  ///< half the GPUs times their NIC bandwidth
   uint32_t diameter_hops = 0;
+  NodeId ecmp_src = 0, ecmp_dst = 0;  ///< GPU 0 and the first GPU of the last server
+  double ecmp_paths = 0;              ///< equal-cost shortest paths between them
   bool connected = false;
   double gpu_flops = 0;
 };

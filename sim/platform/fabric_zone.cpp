@@ -36,11 +36,13 @@ void FabricZone::build() {
   impls_.reserve(topo_.cables.size() * 2);
   for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
     const Cable& cab = topo_.cables[c];
-    // Short names keep SimGrid's name-keyed link map cheap; Topology::cable_name(c) is the
-    // readable name used in result files.
-    sg4::SplitDuplexLink* l = z->create_split_duplex_link("c" + std::to_string(c), cab.bw_Bps);
-    l->set_latency(cab.latency_s)->seal();
-    for (sg4::Link* half : {l->get_link_up(), l->get_link_down()}) {
+    // Two simplex links per cable (what a split-duplex link is, without its extra object and map
+    // entry), with short names to keep SimGrid's name-keyed maps cheap; Topology::link_name(l)
+    // is the readable name used in result files.
+    const std::string base = std::to_string(c);
+    for (const char* dir : {"u", "d"}) {
+      sg4::Link* half = z->create_link(base + dir, cab.bw_Bps);
+      half->set_latency(cab.latency_s)->seal();
       links_.push_back(half);
       impls_.push_back(half->get_impl());
     }

@@ -92,6 +92,7 @@ Summary compute_summary(const Topology& topo, const Workload& work, const Replay
   s.emplace_back("flows", static_cast<double>(res.flows));
   s.emplace_back("ranks", static_cast<double>(work.ranks));
   s.emplace_back("gpus", static_cast<double>(topo.gpus));
+  s.emplace_back("links", static_cast<double>(topo.link_count()));
   s.emplace_back("build_wall_s", res.build_wall_s);
   s.emplace_back("platform_wall_s", res.platform_wall_s);
   s.emplace_back("actors_wall_s", res.actors_wall_s);

@@ -150,3 +150,64 @@ TEST_CASE("spray: one trunk per stage with the stage's summed bandwidth") {
   CHECK(r.tiers[0].switches == 32);
   CHECK(cables(r, "leaf-spine") == 128);
 }
+
+TEST_CASE("kind: graph routes shortest paths with ECMP and around failures") {
+  const Topology t = build_topology(load_yaml_file(std::string(GIGASIM_SOURCE_DIR) + "/topologies/presets/graph_example.yaml"));
+  CHECK(t.gpus == 16);
+  const TopologyGraph g(t);
+  Path p;
+  std::map<LinkId, int> first_hop_up;
+  for (uint32_t s = 0; s < 16; ++s) {
+    for (uint32_t d = 0; d < 16; ++d) {
+      REQUIRE(t.router->route(s, d, 0, AllLinksUp{}, p));
+      REQUIRE(g.check_path(s, d, p).empty());
+      if (s / 8 != d / 8) {
+        CHECK(p.size == 4);  // gpu - tor - spine - tor - gpu
+        ++first_hop_up[p.hop[1]];
+      }
+    }
+  }
+  // tor0 has three uplinks (two to spine0): ECMP uses all of them.
+  int tor0_up = 0;
+  for (const auto& [l, n] : first_hop_up) tor0_up += t.node_name(t.link_source(l)) == "tor0";
+  CHECK(tor0_up == 3);
+  // With spine0 unreachable from tor0, traffic from gpu0 goes through spine1.
+  class Down final : public LinkStateView {
+   public:
+    const Topology* t;
+    bool is_up(LinkId l) const override {
+      return !(t->node_name(t->link_source(l)) == "tor0" && t->node_name(t->link_target(l)) == "spine0");
+    }
+  } down;
+  down.t = &t;
+  for (uint32_t d = 8; d < 16; ++d) {
+    REQUIRE(t.router->route(0, d, 0, down, p));
+    CHECK(t.node_name(t.link_target(p.hop[1])) == "spine1");
+  }
+  const TopologyReport r = make_topology_report(t);
+  CHECK(r.tiers[0].switches == 4);
+  CHECK(r.tiers[1].switches == 2);
+  CHECK(cables(r, "leaf-spine") == 9);
+}
+
+TEST_CASE("server model: an NVL72 domain is one NVSwitch and spans several leaves") {
+  const Topology t = build("kind: fat_tree\nservers: 8\ngpus_per_server: 72\ntiers: 2\nswitch_radix: 64\n"
+                           "links: {nvlink: {bandwidth: 900GBps, latency: 0.3us}}\n");
+  CHECK(t.gpus == 576);
+  const TopologyGraph g(t);
+  Path p;
+  REQUIRE(t.router->route(0, 71, 0, AllLinksUp{}, p));  // same rack: NVLink only
+  CHECK(p.size == 2);
+  CHECK(t.cables[cable_of(p.hop[0])].bw_Bps == doctest::Approx(900e9));
+  REQUIRE(t.router->route(0, 72, 0, AllLinksUp{}, p));  // next rack: the fabric
+  CHECK(t.cables[cable_of(p.hop[0])].kind == LinkKind::kNic);
+  for (uint32_t s = 0; s < t.gpus; s += 5) {
+    for (uint32_t d = 0; d < t.gpus; d += 3) {
+      REQUIRE(t.router->route(s, d, 0, AllLinksUp{}, p));
+      REQUIRE(g.check_path(s, d, p).empty());
+    }
+  }
+  const TopologyReport r = make_topology_report(t);
+  CHECK(r.nvswitches == 8);
+  CHECK(r.tiers[0].switches == 18);  // 576 NICs, 32 per leaf
+}
