@@ -405,6 +405,8 @@ Topology make_clos(const ClosParams& p, const ConfigNode& where) {
   t.tiers = s.tiers;
   t.radix.assign(p.radix, p.radix + s.tiers);
   t.gpu_flops = p.gpu_flops;
+  t.nvls = p.nvls;
+  t.gpu_model = p.gpu_model;
   t.tier_names = {"", "leaf", "spine", "core"};
   t.tier_names.resize(s.tiers + 1);
   t.copies = s.copies;
@@ -556,6 +558,8 @@ void parse_clos_common(const ConfigNode& spec, ClosParams& p) {
   if (auto f = spec.find("gpu_flops")) p.gpu_flops = f->as_flop_rate();
   if (auto r = spec.find("routing")) p.routing = parse_routing(*r);
   if (auto d = spec.find("dual_plane")) p.planes = d->as_bool() ? 2 : 1;
+  p.nvls = spec.get_bool("nvls", p.nvls);
+  p.gpu_model = spec.get_string("gpu_model", p.gpu_model);
 }
 
 }  // namespace gigasim

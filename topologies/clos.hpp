@@ -59,6 +59,8 @@ struct ClosParams {
   LinkClass leaf_spine{50e9, 1e-6};
   LinkClass spine_core{50e9, 1e-6};
   double gpu_flops = 989.4e12;
+  bool nvls = false;             ///< NVSwitches with in-network reduction (H100 and later)
+  std::string gpu_model = "h100";
   RoutingSpec routing;
 };
 
@@ -94,6 +96,6 @@ void parse_clos_common(const ConfigNode& spec, ClosParams& p);
 /// The keys parse_clos_common reads (families add theirs to check_keys).
 #define GIGASIM_CLOS_COMMON_KEYS                                                                \
   "kind", "name", "description", "tiers", "switch_radix", "oversubscription", "nics_per_leaf", \
-      "leaves_per_pod", "links", "gpu_flops", "routing", "dual_plane", "cost"
+      "leaves_per_pod", "links", "gpu_flops", "routing", "dual_plane", "cost", "nvls", "gpu_model"
 
 }  // namespace gigasim

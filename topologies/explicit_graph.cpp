@@ -130,7 +130,7 @@ class GraphRouter final : public Router {
 
 Topology ExplicitGraphBuilder::build(const ConfigNode& spec) const {
   spec.check_keys({"kind", "name", "description", "servers", "gpus_per_server", "gpu_flops", "link_classes",
-                   "switches", "links", "routing", "tier_names", "cost"});
+                   "switches", "links", "routing", "tier_names", "cost", "nvls", "gpu_model"});
   Topology t;
   t.kind = "graph";
   t.servers = static_cast<uint32_t>(spec.get_int("servers", 1, kMaxNodes));
@@ -138,6 +138,8 @@ Topology ExplicitGraphBuilder::build(const ConfigNode& spec) const {
   t.gpus = t.servers * t.gpus_per_server;
   t.gpu_flops = 989.4e12;
   if (auto f = spec.find("gpu_flops")) t.gpu_flops = f->as_flop_rate();
+  t.nvls = spec.get_bool("nvls", false);
+  t.gpu_model = spec.get_string("gpu_model", "h100");
   t.tier_names = {"", "leaf", "spine", "core"};
   if (auto tn = spec.find("tier_names")) {
     tn->require_sequence("a list of names from tier 1 up");

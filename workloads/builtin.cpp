@@ -31,31 +31,24 @@ Workload build_workload(const ConfigNode& spec, const ClusterInfo& cluster) {
                              hint.empty() ? "" : " (did you mean '" + hint + "'?)", known));
 }
 
-void parse_algorithm_and_fidelity(const ConfigNode& spec, const GroupFamily& family, uint64_t count, Op& op) {
-  op.algorithm = spec.get_string("algorithm", "ring");
-  const CollectiveAlgorithm* algo = find_collective_algorithm(op.algorithm);
-  if (algo == nullptr) {
-    std::string known;
-    for (const auto* a : collective_algorithms()) known += (known.empty() ? "" : ", ") + std::string(a->name());
-    spec.at("algorithm").fail(fmt::format("unknown collective algorithm '{}' (known: {})", op.algorithm, known));
+void parse_collective_options(const ConfigNode& spec, Op& op) {
+  op.where = spec.where().str();
+  op.algorithm = spec.get_string("algorithm", "auto");
+  if (op.algorithm != "auto" && find_collective_algorithm(op.algorithm) == nullptr) {
+    spec.at("algorithm").fail(fmt::format("unknown collective algorithm '{}' (known: auto, {})", op.algorithm,
+                                          collective_algorithm_names()));
   }
-  if (!algo->supports(op.collective)) {
-    spec.at("algorithm").fail(fmt::format("algorithm '{}' does not implement {}", op.algorithm,
-                                          to_string(op.collective)));
+  if (auto a = spec.find("algorithm")) op.where = a->where().str();
+  op.protocol = spec.get_string("protocol", "auto");
+  Protocol p;
+  if (op.protocol != "auto" && !parse_protocol(op.protocol, p)) {
+    spec.at("protocol").fail(fmt::format("protocol must be auto, simple, ll128 or ll, got '{}'", op.protocol));
+  }
+  op.fidelity = spec.get_string("fidelity", "auto");
+  if (op.fidelity != "auto" && op.fidelity != "stepwise" && op.fidelity != "collapsed") {
+    spec.at("fidelity").fail(fmt::format("fidelity must be auto, stepwise or collapsed, got '{}'", op.fidelity));
   }
   op.channels = static_cast<uint32_t>(spec.get_int("channels", 1, 1, 64));
-  const std::string f = spec.get_string("fidelity", "auto");
-  if (f == "stepwise") {
-    op.fidelity = Fidelity::kStepwise;
-  } else if (f == "collapsed") {
-    op.fidelity = Fidelity::kCollapsed;
-  } else if (f == "auto") {
-    const FlowPlan p = plan_collective(op, family, Fidelity::kStepwise);
-    const uint64_t flows = p.flows_per_member() * family.span * count;
-    op.fidelity = flows <= kAutoStepwiseFlowLimit ? Fidelity::kStepwise : Fidelity::kCollapsed;
-  } else {
-    spec.at("fidelity").fail(fmt::format("fidelity must be auto, stepwise or collapsed, got '{}'", f));
-  }
 }
 
 }  // namespace gigasim

@@ -40,7 +40,8 @@ GroupFamily parse_group_family(const ConfigNode& spec, const ClusterInfo& cluste
 }
 
 Workload CollectiveBenchSource::build(const ConfigNode& spec, const ClusterInfo& cluster) const {
-  spec.check_keys({"kind", "op", "size", "ranks", "group", "iterations", "algorithm", "fidelity", "channels"});
+  spec.check_keys({"kind", "op", "size", "ranks", "group", "iterations", "algorithm", "protocol", "fidelity",
+                   "channels", "root"});
   Workload w;
   w.kind = "collective";
   w.families.push_back(parse_group_family(spec, cluster, "world", "custom"));
@@ -51,12 +52,14 @@ Workload CollectiveBenchSource::build(const ConfigNode& spec, const ClusterInfo&
   op.kind = OpKind::kCollective;
   const ConfigNode op_node = spec.at("op");
   if (!parse_collective_kind(op_node.as_string(), op.collective)) {
-    op_node.fail(fmt::format("unknown collective '{}' (known: all_reduce, reduce_scatter, all_gather)",
+    op_node.fail(fmt::format("unknown collective '{}' (known: all_reduce, reduce_scatter, all_gather, alltoall, "
+                             "broadcast, reduce, sendrecv)",
                              op_node.as_string()));
   }
   op.bytes = spec.get_bytes("size");
   op.family = 0;
-  parse_algorithm_and_fidelity(spec, w.families[0], w.steps, op);
+  op.root = static_cast<uint32_t>(spec.get_int("root", 0, 0, w.families[0].size - 1));
+  parse_collective_options(spec, op);
   for (uint32_t s = 0; s < w.steps; ++s) {
     op.step = s;
     op.label = fmt::format("{} {}", to_string(op.collective), s);

@@ -53,7 +53,7 @@ ComputeTimes parse_compute(const ConfigNode& c, const ClusterInfo& cluster) {
 
 Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cluster) const {
   spec.check_keys({"kind", "steps", "ranks", "group", "compute", "gradients", "bucket_size", "overlap",
-                   "algorithm", "fidelity", "channels"});
+                   "algorithm", "protocol", "fidelity", "channels"});
   Workload w;
   w.kind = "data_parallel";
   w.families.push_back(parse_group_family(spec, cluster, "dp", "dp"));
@@ -76,7 +76,7 @@ Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cl
   coll.collective = CollectiveKind::kAllReduce;
   coll.family = 0;
   coll.bytes = std::min(bucket, grad_bytes);
-  parse_algorithm_and_fidelity(spec, dp, uint64_t{buckets} * w.steps, coll);
+  parse_collective_options(spec, coll);
 
   uint32_t computes = 0;  // program-wide counts, for dependencies
   uint32_t comms = 0;

@@ -32,13 +32,9 @@ const std::vector<const WorkloadSource*>& workload_sources();
 /// Dispatches on `kind`. Throws: ConfigError.
 Workload build_workload(const ConfigNode& spec, const ClusterInfo& cluster);
 
-/// Largest stepwise expansion `fidelity: auto` accepts: flows over all the workload's
-/// collectives of one kind (about 5 s of wall time). Beyond it they run collapsed.
-constexpr uint64_t kAutoStepwiseFlowLimit = 1U << 20;
-
-/// Reads `algorithm` and `fidelity` (auto | stepwise | collapsed) of a collective over `family`
-/// into `op`; `count` is how many such collectives the workload runs (for auto).
-/// Throws: ConfigError for unknown names or unsupported kinds.
-void parse_algorithm_and_fidelity(const ConfigNode& spec, const GroupFamily& family, uint64_t count, Op& op);
+/// Reads `algorithm`, `protocol`, `fidelity` and `channels` of a collective into `op` (names are
+/// checked here; whether the algorithm fits the group is checked when the run is compiled, and
+/// reported at op.where). Throws: ConfigError.
+void parse_collective_options(const ConfigNode& spec, Op& op);
 
 }  // namespace gigasim

@@ -35,6 +35,7 @@ struct RunOptions {
   double progress_interval = 30;
   bool json = false;
   bool record_nvlink = false;
+  std::string calibration;
 };
 
 double peak_rss_bytes() {
@@ -84,7 +85,7 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
   std::printf("  workload    %s: %u ranks, %u steps, %zu ops (%zu collectives)\n", work.kind.c_str(), work.ranks,
               work.steps, work.ops.size(), res.collectives.size());
   std::printf("  network     %s, crosstraffic %s; fidelity %s\n", net.model.c_str(), net.crosstraffic ? "on" : "off",
-              workload_fidelity(work).c_str());
+              run_fidelity(res).c_str());
   std::printf("  step time   mean %s | p50 %s | p99 %s\n", format_duration(v("step_time_mean_s")).c_str(),
               format_duration(v("step_time_p50_s")).c_str(), format_duration(v("step_time_p99_s")).c_str());
   std::printf("  breakdown   compute %s | exposed comm %s (%.1f %% of the step)\n",
@@ -128,11 +129,12 @@ void run_command(const RunOptions& o) {
   NetworkModelSpec net = parse_network_model(spec.network ? &*spec.network : nullptr);
   for (const std::string& c : o.sg_cfg) net.extra.push_back(c);
 
+  const Calibration cal = Calibration::load(o.calibration.empty() ? spec.calibration : o.calibration);
   ReplayOptions ropt;
+  ropt.calibration = &cal;
   for (const std::string& l : o.logs) ropt.simgrid_args.push_back("--log=" + l);
   ropt.progress = progress.get();
-  progress->message(fmt::format("{} GPUs, {} ranks, {} ops, ~{} flows: simulating", topo.gpus, work.ranks,
-                                work.ops.size(), expected_flows(work)));
+  progress->message(fmt::format("{} GPUs, {} ranks, {} ops: simulating", topo.gpus, work.ranks, work.ops.size()));
   ReplayEngine engine(topo, work, net, ropt);
   ReplayResult res = engine.run();
 
@@ -158,7 +160,7 @@ void run_command(const RunOptions& o) {
     nlohmann::json j;
     j["status"] = meta.status;
     j["output"] = out;
-    j["fidelity"] = workload_fidelity(work);
+    j["fidelity"] = run_fidelity(res);
     j["network_model"] = net.model;
     if (!res.ok) j["error"] = res.error;
     for (const auto& [k, v] : summary) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
@@ -188,6 +190,8 @@ void setup_run(CLI::App& app) {
   sub->add_option("--sg-cfg", opt->sg_cfg, "SimGrid configuration key:value, passed to Engine::set_config (repeatable)");
   sub->add_option("--log", opt->logs, "SimGrid log control, e.g. gigasim_replay.thres:debug (repeatable)");
   sub->add_flag("--json", opt->json, "Print the summary as one JSON object on stdout instead of the report");
+  sub->add_option("--calibration", opt->calibration,
+                  "Collective calibration: nccl (default), ideal (pure alpha-beta) or a YAML file");
   sub->add_flag("--record-nvlink", opt->record_nvlink, "Also write NVLink links to /links");
   sub->callback([opt]() { run_command(*opt); });
 }

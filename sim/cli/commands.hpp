@@ -8,6 +8,7 @@ namespace gigasim {
 
 void setup_run(CLI::App& app);
 void setup_inspect(CLI::App& app);
+void setup_collbench(CLI::App& app);
 
 /// The command line as typed, for result files.
 const std::string& command_line();

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
                                    simgrid_version(), h5::library_version()));
   setup_run(app);
   setup_inspect(app);
+  setup_collbench(app);
   int rc = 0;
   try {
     app.parse(argc, argv);

@@ -19,6 +19,7 @@ struct RunSpec {
   ConfigNode workload;
   std::optional<ConfigNode> network;
   int64_t seed = 1;
+  std::string calibration = "nccl"; ///< "nccl", "ideal" or a file (resolved against the run file)
   std::string output;              ///< from `output:`; the CLI's -o wins
   std::string run_yaml;            ///< resolved texts
   std::string topology_yaml;

@@ -1,14 +1,19 @@
-// The explicit list of collective algorithms, and names shared by the collective layer.
+// The explicit list of collective algorithms, the selector, and the helpers they share.
+#include <fmt/format.h>
+
+#include <limits>
+#include <stdexcept>
 #include <string_view>
 
-#include "sim/collectives/collective_algorithm.hpp"
-#include "sim/collectives/ring.hpp"
+#include "sim/collectives/algorithms.hpp"
+#include "sim/collectives/plan_support.hpp"
 
 namespace gigasim {
 
 const std::vector<const CollectiveAlgorithm*>& collective_algorithms() {
-  static const RingAlgorithm ring;
-  static const std::vector<const CollectiveAlgorithm*> all{&ring};
+  static const std::vector<const CollectiveAlgorithm*> all{
+      &ring_algorithm(),         &tree_algorithm(), &halving_doubling_algorithm(), &direct_algorithm(),
+      &hierarchical_algorithm(), &nvls_algorithm(), &pxn_algorithm()};
   return all;
 }
 
@@ -19,13 +24,10 @@ const CollectiveAlgorithm* find_collective_algorithm(std::string_view name) {
   return nullptr;
 }
 
-FlowPlan plan_collective(const Op& op, const GroupFamily& family) { return plan_collective(op, family, op.fidelity); }
-
-FlowPlan plan_collective(const Op& op, const GroupFamily& family, Fidelity fidelity) {
-  const CollectiveAlgorithm* algo = find_collective_algorithm(op.algorithm);
-  FlowPlan p = algo->plan(op.collective, family.size, op.bytes, fidelity);
-  for (Phase& ph : p.phases) ph.channels = op.channels;
-  return p;
+std::string collective_algorithm_names() {
+  std::string s;
+  for (const CollectiveAlgorithm* a : collective_algorithms()) s += (s.empty() ? "" : ", ") + std::string(a->name());
+  return s;
 }
 
 double busbw_factor(CollectiveKind kind, uint32_t n) {
@@ -33,9 +35,92 @@ double busbw_factor(CollectiveKind kind, uint32_t n) {
   switch (kind) {
     case CollectiveKind::kAllReduce: return 2.0 * (n - 1) / n;
     case CollectiveKind::kReduceScatter:
-    case CollectiveKind::kAllGather: return static_cast<double>(n - 1) / n;
+    case CollectiveKind::kAllGather:
+    case CollectiveKind::kAllToAll: return static_cast<double>(n - 1) / n;
+    case CollectiveKind::kBroadcast:
+    case CollectiveKind::kReduce:
+    case CollectiveKind::kSendRecv: return 1.0;
   }
   return 1;
 }
 
+namespace {
+// The algorithms NCCL itself chooses among, per collective (NCCL 2.18+ on NVSwitch systems).
+std::vector<const CollectiveAlgorithm*> nccl_candidates(CollectiveKind k) {
+  switch (k) {
+    case CollectiveKind::kAllReduce: return {&ring_algorithm(), &tree_algorithm(), &nvls_algorithm()};
+    case CollectiveKind::kReduceScatter:
+    case CollectiveKind::kAllGather:
+    case CollectiveKind::kBroadcast:
+    case CollectiveKind::kReduce: return {&ring_algorithm()};
+    case CollectiveKind::kAllToAll: return {&direct_algorithm(), &pxn_algorithm()};
+    case CollectiveKind::kSendRecv: return {&direct_algorithm()};
+  }
+  return {};
+}
+}  // namespace
+
+Selection select_collective(const CollectiveRequest& req, const GroupNet& net, const Calibration& cal,
+                            const std::string& algorithm, const std::string& protocol) {
+  std::vector<const CollectiveAlgorithm*> algos;
+  if (algorithm == "auto") {
+    algos = nccl_candidates(req.kind);
+  } else {
+    const CollectiveAlgorithm* a = find_collective_algorithm(algorithm);
+    if (a == nullptr) throw std::invalid_argument(fmt::format("unknown algorithm '{}' (known: auto, {})", algorithm, collective_algorithm_names()));
+    algos = {a};
+  }
+  std::vector<Protocol> protos{Protocol::kSimple, Protocol::kLL128, Protocol::kLL};
+  if (protocol != "auto") {
+    Protocol p;
+    if (!parse_protocol(protocol, p)) throw std::invalid_argument(fmt::format("unknown protocol '{}' (known: auto, simple, ll128, ll)", protocol));
+    protos = {p};
+  }
+  Selection best;
+  best.estimate_s = std::numeric_limits<double>::infinity();
+  std::string why;
+  for (const CollectiveAlgorithm* a : algos) {
+    const std::string no = a->unsupported(req, net);
+    if (!no.empty()) {
+      why = no;
+      continue;
+    }
+    for (Protocol p : protos) {
+      if (!cal.get(std::string(a->name()), p).available) {
+        if (why.empty()) why = fmt::format("calibration '{}' has no {}/{} entry", cal.name(), a->name(), to_string(p));
+        continue;
+      }
+      CollectiveRequest r = req;
+      r.protocol = p;
+      const double t = a->closed_form(r, net, cal);
+      if (t < best.estimate_s) best = Selection{a, p, t};
+    }
+  }
+  if (best.algorithm == nullptr) throw std::invalid_argument(why.empty() ? "no algorithm fits" : why);
+  return best;
+}
+
+namespace detail {
+
+double lockstep_time(const CollectivePlan& plan, uint32_t n, double alpha_s, double bw_Bps) {
+  double total = plan.tail_s;
+  std::vector<Transfer> t;
+  std::vector<double> in(n), out(n);
+  for (uint32_t k = 0; k < plan.phases(); ++k) {
+    std::fill(in.begin(), in.end(), 0.0);
+    std::fill(out.begin(), out.end(), 0.0);
+    bool any = false;
+    for (uint32_t pos = 0; pos < n; ++pos) {
+      t.clear();
+      plan.transfers(pos, k, t);
+      for (const Transfer& x : t) (x.send ? out[pos] : in[pos]) += x.bytes, any = true;
+    }
+    double busiest = 0;
+    for (uint32_t pos = 0; pos < n; ++pos) busiest = std::max({busiest, in[pos], out[pos]});
+    total += plan.phase_delay_s(k) + (any ? alpha_s + busiest / bw_Bps : 0);
+  }
+  return total;
+}
+
+}  // namespace detail
 }  // namespace gigasim

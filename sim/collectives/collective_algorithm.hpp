@@ -1,41 +1,63 @@
 #pragma once
-// CollectiveAlgorithm: the seam for collective algorithms (ring, tree, ...). An algorithm turns
-// one collective over a group of n members into a FlowPlan at a given fidelity, and states its
-// α-β closed form, which tests hold the simulation to on a non-blocking fabric. Pure: no SimGrid.
+// CollectiveAlgorithm: the seam for collective algorithms (ring, tree, halving-doubling, direct,
+// hierarchical, NVLS, PXN). An algorithm says which requests it can serve (and why not, in
+// words), turns a request into a CollectivePlan at a fidelity, and states its alpha-beta closed
+// form, which the tests hold the simulation to on contention-free fabrics and which the selector
+// uses to pick an algorithm and protocol the way NCCL's tuning model does. Pure: no SimGrid.
 // Algorithms are listed explicitly in sim/collectives/builtin.cpp.
 
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
-#include "sim/core/comm_group.hpp"
+#include "sim/collectives/calibration.hpp"
 #include "sim/core/flow_plan.hpp"
-#include "sim/core/workload.hpp"
 
 namespace gigasim {
+
+struct CollectiveRequest {
+  CollectiveKind kind = CollectiveKind::kAllReduce;
+  uint32_t n = 1;          ///< group members
+  double bytes = 0;        ///< nccl-tests convention for S (see workloads/presets/README.md)
+  uint32_t root = 0;       ///< broadcast, reduce
+  Fidelity fidelity = Fidelity::kCollapsed;
+  Protocol protocol = Protocol::kSimple;
+  uint32_t channels = 1;
+};
 
 class CollectiveAlgorithm {
  public:
   virtual ~CollectiveAlgorithm() = default;
   virtual std::string_view name() const = 0;
-  virtual bool supports(CollectiveKind kind) const = 0;
-  /// Requires: supports(kind), n >= 1, bytes >= 0.
-  virtual FlowPlan plan(CollectiveKind kind, uint32_t n, double bytes, Fidelity fidelity) const = 0;
-  /// Time of the collective when every step costs alpha_s + chunk / bw_Bps (no contention).
-  virtual double closed_form(CollectiveKind kind, uint32_t n, double bytes, double alpha_s,
-                             double bw_Bps) const = 0;
+  /// "" when the algorithm serves `req` on `net`, otherwise why not.
+  virtual std::string unsupported(const CollectiveRequest& req, const GroupNet& net) const = 0;
+  /// Requires: unsupported(req, net) is empty.
+  virtual std::unique_ptr<CollectivePlan> plan(const CollectiveRequest& req, const GroupNet& net,
+                                               const Calibration& cal) const = 0;
+  /// The time with no contention (the per-step terms of the plan, summed).
+  virtual double closed_form(const CollectiveRequest& req, const GroupNet& net, const Calibration& cal) const = 0;
 };
 
 const std::vector<const CollectiveAlgorithm*>& collective_algorithms();
 /// nullptr if unknown.
 const CollectiveAlgorithm* find_collective_algorithm(std::string_view name);
-
-/// The flow plan of a collective op over its group family: the op's algorithm at its fidelity,
-/// spread over its channels. Requires: the algorithm exists and supports the op.
-FlowPlan plan_collective(const Op& op, const GroupFamily& family);
-/// Same, at another fidelity (for estimates).
-FlowPlan plan_collective(const Op& op, const GroupFamily& family, Fidelity fidelity);
+/// "ring, tree, ..." for messages.
+std::string collective_algorithm_names();
 
 /// The nccl-tests bus-bandwidth factor: busbw = algbw * factor (2(n-1)/n for all-reduce).
 double busbw_factor(CollectiveKind kind, uint32_t n);
+
+/// What NCCL would run: the (algorithm, protocol) of smallest closed-form time among the
+/// algorithms NCCL itself uses for this collective (see sim/collectives/README.md).
+struct Selection {
+  const CollectiveAlgorithm* algorithm = nullptr;
+  Protocol protocol = Protocol::kSimple;
+  double estimate_s = 0;
+};
+/// `algorithm` may be "auto" (then the table above) or a name (then only the protocol is chosen,
+/// unless `protocol` is given). Throws: std::invalid_argument with the reason when nothing fits.
+Selection select_collective(const CollectiveRequest& req, const GroupNet& net, const Calibration& cal,
+                            const std::string& algorithm, const std::string& protocol);
 
 }  // namespace gigasim

@@ -58,6 +58,8 @@ class Topology {
   uint32_t tiers = 0;               ///< switch tiers
   std::vector<uint32_t> radix;      ///< per switch tier (index 0 = leaf)
   double gpu_flops = 0;             ///< peak FLOP/s of one GPU
+  bool nvls = false;                ///< NVSwitches reduce in-network (NVLS collectives)
+  std::string gpu_model = "h100";   ///< selects the collective calibration profile
   std::vector<std::string> tier_names;  ///< index 1..tiers: "leaf", "spine", "core"
   std::string copy_name;            ///< "plane" or "rail" when the fabric has several copies
   uint32_t copies = 1;              ///< independent switch fabrics (dual-plane: 2, rail-only: rails)

@@ -13,6 +13,7 @@
 #include "sim/core/comm_group.hpp"
 #include "sim/core/flow_plan.hpp"
 
+
 namespace gigasim {
 
 enum class OpKind : uint8_t { kCompute = 0, kCollective = 1 };
@@ -28,10 +29,13 @@ struct Op {
   CollectiveKind collective = CollectiveKind::kAllReduce;
   uint32_t family = 0;             ///< index into Workload::families
   double bytes = 0;                ///< nccl-tests convention: the buffer size S
-  std::string algorithm = "ring";
-  Fidelity fidelity = Fidelity::kCollapsed;
+  uint32_t root = 0;               ///< broadcast and reduce: group position of the root
+  std::string algorithm = "auto";  ///< a name, or "auto": NCCL-like selection (sim/collectives)
+  std::string protocol = "auto";   ///< simple, ll128, ll or auto
+  std::string fidelity = "auto";   ///< stepwise, collapsed or auto
   uint32_t channels = 1;           ///< parallel flows per peer pair
   uint32_t after_compute = 0;      ///< compute ops (program-wide count) that must finish first
+  std::string where;               ///< "file:line:col" of the op's spec, for late errors
 };
 
 struct Workload {

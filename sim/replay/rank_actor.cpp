@@ -25,31 +25,30 @@ sg4::Mailbox* mailbox(uint32_t family, uint32_t src, uint32_t dst) {
   return sg4::Mailbox::by_name(fmt::format("f{}:{}>{}", family, src, dst));
 }
 
-// The communication stream of one rank: at most one collective in flight.
+// The communication stream of one rank: at most one collective in flight, run phase by phase
+// from the shared plan (delay, transfers, next phase; the tail after the last).
 class CommStream {
  public:
   CommStream(ReplayShared* sh, uint32_t rank) : sh_(sh), rank_(rank) {}
 
-  bool active() const { return active_; }
+  bool active() const { return state_ != State::kIdle; }
   bool has_pending() const { return !pending_.empty(); }
   const std::vector<sg4::CommPtr>& pending() const { return pending_; }
-  double timer_end() const { return timer_end_; }
+  double timer_end() const { return state_ == State::kDelay || state_ == State::kTail ? timer_end_ : -1; }
 
   // Starts comm op number `ordinal`. Returns false if the rank has nothing to do in it.
   bool start(uint32_t ordinal) {
     const RankProgram& prog = *sh_->prog;
-    const Op& op = prog.work->ops[prog.comm_ops[ordinal]];
-    const GroupFamily& fam = prog.work->families[op.family];
-    ordinal_ = ordinal;
-    plan_ = &prog.plans[ordinal];
-    if (!fam.contains(rank_) || plan_->phases.empty()) return false;
-    fam_ = &fam;
+    const CompiledCollective& cc = prog.comm[ordinal];
+    const Op& op = prog.work->ops[cc.op];
+    fam_ = &prog.work->families[op.family];
     family_ = op.family;
+    ordinal_ = ordinal;
+    plan_ = cc.plan.get();
+    if (!fam_->contains(rank_) || (plan_->phases() == 0 && plan_->tail_s <= 0)) return false;
+    pos_ = fam_->position(rank_);
     phase_ = 0;
-    rep_ = 0;
-    active_ = true;
-    timer_end_ = -1;
-    post_phase();
+    begin_phase();
     return true;
   }
 
@@ -57,81 +56,115 @@ class CommStream {
   void complete(size_t idx) {
     const double now = sg4::Engine::get_clock();
     if (peer_of_[idx] != kRecv) {
-      sh_->result->links->flow_finished(rank_, peer_of_[idx], bytes_, now);
+      sh_->result->links->flow_finished(rank_, peer_of_[idx], bytes_of_[idx], now);
       ++sh_->flows_done;
     }
     pending_[idx] = pending_.back();
     pending_.pop_back();
     peer_of_[idx] = peer_of_.back();
     peer_of_.pop_back();
-    if (!pending_.empty()) return;
-    // Phase repetition done: next repetition, next phase, or the analytic latency tail.
-    if (++rep_ < plan_->phases[phase_].repeat) {
-      post_phase();
-    } else if (++phase_ < plan_->phases.size()) {
-      rep_ = 0;
-      post_phase();
-    } else if (plan_->extra_latency_steps > 0) {
-      timer_end_ = now + plan_->extra_latency_steps * sh_->prog->family_alpha_s[family_];
-    } else {
-      active_ = false;
+    bytes_of_[idx] = bytes_of_.back();
+    bytes_of_.pop_back();
+    if (pending_.empty()) {
+      ++phase_;
+      begin_phase();
     }
   }
 
-  // The analytic latency tail elapsed.
+  // The delay before a phase, or the tail, elapsed.
   void timer_done() {
-    timer_end_ = -1;
-    active_ = false;
+    if (state_ == State::kDelay) {
+      post_phase();
+    } else {
+      state_ = State::kIdle;
+    }
   }
 
-  uint32_t ordinal() const { return ordinal_; }
   std::string describe() const {
-    const Op& op = sh_->prog->work->ops[sh_->prog->comm_ops[ordinal_]];
-    return fmt::format("{} '{}' (step {}, {} over group family '{}' of {} ranks)", to_string(op.collective),
-                       op.label, op.step, format_size(op.bytes), fam_->name, fam_->size);
+    const CompiledCollective& cc = sh_->prog->comm[ordinal_];
+    const Op& op = sh_->prog->work->ops[cc.op];
+    return fmt::format("{} '{}' (step {}, {:.0f} B, {} over group family '{}' of {} ranks)", to_string(op.collective),
+                       op.label, op.step, op.bytes, cc.algorithm->name(), fam_->name, fam_->size);
   }
 
  private:
+  enum class State { kIdle, kDelay, kFlows, kTail };
   static constexpr uint32_t kRecv = UINT32_MAX;
-  static std::string format_size(double b) { return fmt::format("{:.0f} B", b); }
 
-  void post_phase() {
-    const Phase& ph = plan_->phases[phase_];
-    bytes_ = ph.bytes / ph.channels;
-    const auto size = static_cast<uint64_t>(std::llround(bytes_));
-    if (ph.recv_offset != 0) {
-      sg4::Mailbox* mb = mailbox(family_, fam_->peer(rank_, ph.recv_offset), rank_);
-      for (uint32_t c = 0; c < ph.channels; ++c) {
-        pending_.push_back(mb->get_async<void>(&slot_));
-        peer_of_.push_back(kRecv);
+  // Enters phase_ (or the tail after the last phase).
+  void begin_phase() {
+    const double now = sg4::Engine::get_clock();
+    if (phase_ >= plan_->phases()) {
+      if (plan_->tail_s > 0) {
+        state_ = State::kTail;
+        timer_end_ = now + plan_->tail_s;
+      } else {
+        state_ = State::kIdle;
       }
+      return;
     }
-    if (ph.send_offset != 0) {
-      const uint32_t dst = fam_->peer(rank_, ph.send_offset);
-      sg4::Mailbox* mb = mailbox(family_, rank_, dst);
-      for (uint32_t c = 0; c < ph.channels; ++c) {
-        pending_.push_back(mb->put_async(&slot_, size));
-        peer_of_.push_back(dst);
+    const double d = plan_->phase_delay_s(phase_);
+    if (d > 0) {
+      state_ = State::kDelay;
+      timer_end_ = now + d;
+    } else {
+      post_phase();
+    }
+  }
+
+  // Posts every receive, then every send, of phase_; phases without transfers pass at once.
+  void post_phase() {
+    transfers_.clear();
+    plan_->transfers(pos_, phase_, transfers_);
+    if (transfers_.empty()) {
+      ++phase_;
+      begin_phase();
+      return;
+    }
+    state_ = State::kFlows;
+    const uint32_t ch = plan_->channels;
+    for (bool sends : {false, true}) {
+      for (const Transfer& t : transfers_) {
+        if (t.send != sends) continue;
+        const uint32_t peer = fam_->member(rank_, t.peer);
+        const double per_flow = t.bytes / ch;
+        if (!sends) {
+          sg4::Mailbox* mb = mailbox(family_, peer, rank_);
+          for (uint32_t c = 0; c < ch; ++c) {
+            pending_.push_back(mb->get_async<void>(&slot_));
+            peer_of_.push_back(kRecv);
+            bytes_of_.push_back(0);
+          }
+        } else {
+          sg4::Mailbox* mb = mailbox(family_, rank_, peer);
+          const auto size = static_cast<uint64_t>(std::llround(per_flow));
+          for (uint32_t c = 0; c < ch; ++c) {
+            pending_.push_back(mb->put_async(&slot_, size));
+            peer_of_.push_back(peer);
+            bytes_of_.push_back(per_flow);
+          }
+          sh_->flows_started += ch;
+          sh_->result->collectives[ordinal_].flows += ch;
+        }
       }
-      sh_->flows_started += ph.channels;
-      sh_->result->collectives[ordinal_].flows += ph.channels;
     }
   }
 
   ReplayShared* sh_;
   uint32_t rank_;
-  bool active_ = false;
+  State state_ = State::kIdle;
   uint32_t ordinal_ = 0;
-  const FlowPlan* plan_ = nullptr;
+  const CollectivePlan* plan_ = nullptr;
   const GroupFamily* fam_ = nullptr;
   uint32_t family_ = 0;
-  size_t phase_ = 0;
-  uint32_t rep_ = 0;
-  double bytes_ = 0;
+  uint32_t pos_ = 0;
+  uint32_t phase_ = 0;
   double timer_end_ = -1;
   void* slot_ = nullptr;
+  std::vector<Transfer> transfers_;
   std::vector<sg4::CommPtr> pending_;
   std::vector<uint32_t> peer_of_;
+  std::vector<double> bytes_of_;
 };
 
 }  // namespace
@@ -172,8 +205,8 @@ void RankActor::operator()() const {
           compute_end = now + op.seconds;
         }
       }
-      while (!comm.active() && mi < prog.comm_ops.size()) {
-        const Op& op = work.ops[prog.comm_ops[mi]];
+      while (!comm.active() && mi < prog.comm.size()) {
+        const Op& op = work.ops[prog.comm[mi].op];
         if (op.after_compute > computes_done) break;
         op_started(op, now);
         CollectiveRecord& rec = res.collectives[mi];
@@ -189,7 +222,7 @@ void RankActor::operator()() const {
         ++mi;
       }
       if (compute_end < 0 && !comm.active()) {
-        if (ci == prog.compute_ops.size() && mi == prog.comm_ops.size()) break;
+        if (ci == prog.compute_ops.size() && mi == prog.comm.size()) break;
         // Only a compute op waiting for comms that are all done can get here: a program bug.
         throw SimulationError(fmt::format("rank {} is stuck: no op can start", rank_));
       }
@@ -217,7 +250,7 @@ void RankActor::operator()() const {
         comm_in_flight = false;
         CollectiveRecord& rec = res.collectives[mi];
         rec.end_s = std::max(rec.end_s, t);
-        op_finished(work.ops[prog.comm_ops[mi]], t);
+        op_finished(work.ops[prog.comm[mi].op], t);
         ++comms_done;
         ++mi;
       }

@@ -33,16 +33,6 @@ void finalize_steps(std::vector<StepRecord>& steps) {
   }
 }
 
-uint64_t expected_flows(const Workload& work) {
-  uint64_t flows = 0;
-  for (const Op& op : work.ops) {
-    if (op.kind != OpKind::kCollective) continue;
-    const GroupFamily& f = work.families[op.family];
-    flows += plan_collective(op, f).flows_per_member() * f.span;
-  }
-  return flows;
-}
-
 ReplayEngine::ReplayEngine(const Topology& topo, const Workload& work, const NetworkModelSpec& net,
                            ReplayOptions opt)
     : topo_(topo), work_(work), net_(net), opt_(std::move(opt)) {}
@@ -86,13 +76,20 @@ ReplayResult ReplayEngine::run() {
     zone->set_load_source([links](LinkId l) { return static_cast<double>(links->active(l)); });
   }
 
-  const RankProgram prog = RankProgram::compile(work_, topo_);
+  const Calibration cal = (opt_.calibration ? *opt_.calibration : Calibration::nccl()).for_profile(topo_.gpu_model);
+  const RankProgram prog = RankProgram::compile(work_, topo_, cal);
   res.steps.assign(work_.steps, StepRecord{});
   for (uint32_t i : prog.compute_ops) res.steps[work_.ops[i].step].compute_s += work_.ops[i].seconds;
-  res.collectives.resize(prog.comm_ops.size());
-  for (size_t k = 0; k < prog.comm_ops.size(); ++k) {
-    res.collectives[k].op = prog.comm_ops[k];
-    res.collectives[k].alpha_s = prog.family_alpha_s[work_.ops[prog.comm_ops[k]].family];
+  res.collectives.resize(prog.comm.size());
+  for (size_t k = 0; k < prog.comm.size(); ++k) {
+    const CompiledCollective& c = prog.comm[k];
+    CollectiveRecord& rec = res.collectives[k];
+    rec.op = c.op;
+    rec.alpha_s = prog.nets[work_.ops[c.op].family].alpha_s;
+    rec.algorithm = std::string(c.algorithm->name());
+    rec.protocol = to_string(c.protocol);
+    rec.fidelity = to_string(c.fidelity);
+    rec.estimate_s = c.estimate_s;
   }
   ReplayShared shared;
   shared.prog = &prog;
@@ -107,7 +104,7 @@ ReplayResult ReplayEngine::run() {
   res.actors_wall_s = t1 - t_actors;
   res.build_wall_s = t1 - t0;
 
-  const uint64_t total_flows = expected_flows(work_);
+  const uint64_t total_flows = prog.flows;
   double last_report = t1;
   if (opt_.progress != nullptr) {
     Progress* progress = opt_.progress;

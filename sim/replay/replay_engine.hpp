@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/collectives/calibration.hpp"
 #include "sim/core/progress.hpp"
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
@@ -21,6 +22,8 @@ struct ReplayOptions {
   Progress* progress = nullptr;
   /// Directed links that are off from the start (the Router routes around them).
   std::vector<LinkId> links_down;
+  /// Collective latencies and efficiencies (nullptr: the built-in NCCL calibration).
+  const Calibration* calibration = nullptr;
 };
 
 class ReplayEngine {
@@ -39,7 +42,5 @@ class ReplayEngine {
 /// The SimGrid version this binary was built against, "3.32.0".
 std::string simgrid_version();
 
-/// Flows the workload will start (for progress and estimates).
-uint64_t expected_flows(const Workload& work);
 
 }  // namespace gigasim

@@ -30,8 +30,12 @@ struct CollectiveRecord {
   double first_start_s = std::numeric_limits<double>::infinity();  ///< earliest member joined
   double start_s = -std::numeric_limits<double>::infinity();       ///< last member joined
   double end_s = -std::numeric_limits<double>::infinity();
-  double alpha_s = 0;          ///< per-step latency used for analytic terms
+  double alpha_s = 0;          ///< largest ring-neighbour route latency of the group
   uint64_t flows = 0;
+  std::string algorithm;       ///< resolved: what ran
+  std::string protocol;
+  std::string fidelity;
+  double estimate_s = 0;       ///< the closed form (no contention)
 };
 
 struct ReplayResult {

@@ -31,7 +31,9 @@ std::string host_name() {
 }
 
 const h5::EnumType kFidelityEnum{{"stepwise", "collapsed"}};
-const h5::EnumType kCollectiveEnum{{"all_reduce", "reduce_scatter", "all_gather"}};
+const h5::EnumType kCollectiveEnum{{"all_reduce", "reduce_scatter", "all_gather", "alltoall", "broadcast", "reduce",
+                                    "sendrecv"}};
+const h5::EnumType kProtocolEnum{{"simple", "ll128", "ll"}};
 const h5::EnumType kNodeKindEnum{{"gpu", "nvswitch", "switch"}};
 const h5::EnumType kLinkKindEnum{{"nvlink", "nic", "fabric"}};
 const h5::EnumType kDimEnum{{"dp", "tp", "pp", "ep", "cp", "custom"}};
@@ -62,7 +64,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
   f.attr("sim_time_s", res.sim_time_s);
   f.attr("network_model", meta.network.model);
   f.attr("network_crosstraffic", int64_t{meta.network.crosstraffic ? 1 : 0});
-  f.attr("fidelity", workload_fidelity(work));
+  f.attr("fidelity", run_fidelity(res));
   f.attr("flows_simulated", static_cast<int64_t>(res.flows));
   f.attr("topology_kind", topo.kind);
   f.attr("routing", std::string(topo.router->policy()));
@@ -112,15 +114,15 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
   {  // /collectives
     const size_t n = res.collectives.size();
     std::vector<int64_t> step(n), op_id(n), group(n), flows(n);
-    std::vector<uint8_t> kind(n), algo(n), fid(n);
-    std::vector<double> bytes(n), first(n), start(n), end(n), dur(n), alg(n), bus(n), alpha(n);
+    std::vector<uint8_t> kind(n), algo(n), fid(n), proto(n);
+    std::vector<double> bytes(n), first(n), start(n), end(n), dur(n), alg(n), bus(n), alpha(n), est(n);
     std::vector<std::string> label(n);
     std::vector<std::string> algo_names;
     for (size_t i = 0; i < n; ++i) {
       const CollectiveRecord& r = res.collectives[i];
       const Op& op = work.ops[r.op];
-      auto it = std::find(algo_names.begin(), algo_names.end(), op.algorithm);
-      if (it == algo_names.end()) it = algo_names.insert(algo_names.end(), op.algorithm);
+      auto it = std::find(algo_names.begin(), algo_names.end(), r.algorithm);
+      if (it == algo_names.end()) it = algo_names.insert(algo_names.end(), r.algorithm);
       const bool done = r.end_s >= r.start_s;
       step[i] = op.step;
       op_id[i] = r.op;
@@ -128,7 +130,11 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
       flows[i] = static_cast<int64_t>(r.flows);
       kind[i] = static_cast<uint8_t>(op.collective);
       algo[i] = static_cast<uint8_t>(it - algo_names.begin());
-      fid[i] = static_cast<uint8_t>(op.fidelity);
+      fid[i] = r.fidelity == "stepwise" ? 0 : 1;
+      Protocol pr = Protocol::kSimple;
+      parse_protocol(r.protocol, pr);
+      proto[i] = static_cast<uint8_t>(pr);
+      est[i] = r.estimate_s;
       bytes[i] = op.bytes;
       first[i] = r.first_start_s;
       start[i] = done ? r.start_s : NAN;
@@ -146,6 +152,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
     t.column("group_id", group);
     t.enum_column("kind", kCollectiveEnum, kind);
     t.enum_column("algorithm", h5::EnumType{algo_names}, algo);
+    t.enum_column("protocol", kProtocolEnum, proto);
     t.enum_column("fidelity", kFidelityEnum, fid);
     t.column("bytes", bytes, "B");
     t.column("first_start_s", first, "s");
@@ -155,6 +162,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
     t.column("algbw_Bps", alg, "B/s");
     t.column("busbw_Bps", bus, "B/s");
     t.column("alpha_s", alpha, "s");
+    t.column("closed_form_s", est, "s");
     t.column("flows", flows);
     t.column("label", label);
     t.finish();
@@ -256,12 +264,9 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
 
 }  // namespace
 
-std::string workload_fidelity(const Workload& work) {
+std::string run_fidelity(const ReplayResult& res) {
   bool step = false, coll = false;
-  for (const Op& op : work.ops) {
-    if (op.kind != OpKind::kCollective) continue;
-    (op.fidelity == Fidelity::kStepwise ? step : coll) = true;
-  }
+  for (const CollectiveRecord& r : res.collectives) (r.fidelity == "stepwise" ? step : coll) = true;
   if (step && coll) return "mixed";
   if (step) return "stepwise";
   if (coll) return "collapsed";

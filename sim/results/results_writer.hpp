@@ -36,8 +36,8 @@ struct RunMeta {
   bool record_nvlink = false;    ///< include NVLink links in /links
 };
 
-/// "stepwise", "collapsed" or "mixed" over the workload's collectives ("none" without any).
-std::string workload_fidelity(const Workload& work);
+/// "stepwise", "collapsed" or "mixed" over the run's collectives ("none" without any).
+std::string run_fidelity(const ReplayResult& res);
 
 /// Writes the result file atomically. Throws: IoError (nothing is left under `path`).
 void write_results(const std::string& path, const RunMeta& meta, const Topology& topo, const Workload& work,

@@ -40,6 +40,7 @@ inline Replayed replay(const std::string& topology_yaml, const std::string& work
   }
   ReplayOptions opt;
   opt.links_down = std::move(links_down);
+  opt.calibration = &Calibration::ideal();  // pure alpha-beta: what closed forms describe
   ReplayEngine engine(r.topo, r.work, net, opt);
   r.res = engine.run();
   return r;

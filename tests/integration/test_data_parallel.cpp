@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include "harness.hpp"
-#include "sim/collectives/ring.hpp"
 
 using namespace gigasim;
 using namespace gigasim::test;
@@ -19,13 +18,13 @@ double ring_time(const Topology& t, uint32_t n, double bytes) {
     alpha = std::max(alpha, t.path_latency(g, (g + 1) % n));
     bw = std::min(bw, t.path_bandwidth(g, (g + 1) % n));
   }
-  return RingAlgorithm().closed_form(CollectiveKind::kAllReduce, n, bytes, alpha, bw);
+  return 2.0 * (n - 1) * (alpha + bytes / n / bw);
 }
 
 void check(bool overlap, const char* fidelity) {
   const auto r = replay(fat_tree(8, 8, 2, 16, "1"),
                         fmt::format("kind: data_parallel\nsteps: 3\ncompute: {{forward: 2ms, backward: 4ms, optimizer: 0.5ms}}\n"
-                                    "gradients: 100MiB\nbucket_size: 25MiB\noverlap: {}\nfidelity: {}\n",
+                                    "gradients: 100MiB\nbucket_size: 25MiB\noverlap: {}\nfidelity: {}\nalgorithm: ring\n",
                                     overlap ? "true" : "false", fidelity));
   REQUIRE(r.res.ok);
   const double MiB = 1024.0 * 1024;

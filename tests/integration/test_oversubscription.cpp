@@ -22,7 +22,7 @@ void check_cross_pod(double over) {
   y.replace(y.find("switch_radix: 0"), 15, "switch_radix: " + radix);
   const double S = 64.0 * 1024 * 1024;
   const auto r = replay(y, "kind: collective\nop: all_reduce\nsize: 64MiB\ngroup: {size: 2, stride: 64}\n"
-                           "fidelity: stepwise\n");
+                           "fidelity: stepwise\nalgorithm: ring\n");
   REQUIRE(r.res.ok);
   const double alpha = r.topo.path_latency(0, 64);
   const double B = 50e9;
@@ -51,7 +51,7 @@ TEST_CASE("cross_pod_oversubscribed_2to1") { check_cross_pod(2.0); }
 TEST_CASE("leaf_oversubscribed_2to1") {
   // 24-port leaves at 2:1 (16 GPUs down, 8 up): all 16 GPUs of a leaf exchange with the next leaf.
   const auto r = replay(fat_tree(4, 8, 2, 24, "2"),
-                        "kind: collective\nop: all_gather\nsize: 32MiB\ngroup: {size: 2, stride: 16}\n");
+                        "kind: collective\nop: all_gather\nsize: 32MiB\ngroup: {size: 2, stride: 16}\nalgorithm: ring\n");
   REQUIRE(r.res.ok);
   const double S = 32.0 * 1024 * 1024;
   const double expected = r.topo.path_latency(0, 16) + (S / 2) / (50e9 / 2);

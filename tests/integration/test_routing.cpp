@@ -19,7 +19,7 @@ double twin_exchange(const std::string& routing, uint32_t channels) {
   std::string topo = fat_tree(16, 8, 2, 64, "1");
   topo += "routing: " + routing + "\n";
   const auto r = replay(topo, fmt::format("kind: collective\nop: all_gather\nsize: 64MiB\ngroup: {{size: 2, stride: 64}}\n"
-                                          "channels: {}\nfidelity: stepwise\n",
+                                          "channels: {}\nfidelity: stepwise\nalgorithm: ring\n",
                                           channels));
   REQUIRE(r.res.ok);
   const double ideal = r.topo.path_latency(0, 64) + 32.0 * 1024 * 1024 / 50e9;
@@ -61,7 +61,7 @@ namespace {
 double cross_pod(const std::string& routing) {
   std::string topo = fat_tree(16, 8, 3, 16, "[1, 1]") + "routing: " + routing + "\n";
   const auto r = replay(topo, "kind: collective\nop: all_gather\nsize: 64MiB\ngroup: {size: 2, stride: 64}\n"
-                              "fidelity: stepwise\n");
+                              "fidelity: stepwise\nalgorithm: ring\n");
   REQUIRE(r.res.ok);
   const double ideal = r.topo.path_latency(0, 64) + 32.0 * 1024 * 1024 / 50e9;
   const double t = r.res.collectives[0].end_s - r.res.collectives[0].start_s;
@@ -83,7 +83,7 @@ TEST_CASE("adaptive_beats_ecmp_across_pods") {
 TEST_CASE("spray_is_ideal_under_oversubscription") {
   // With ideal spraying a 2:1 leaf gives exactly half the NIC rate to a full-leaf exchange.
   const auto r = replay(fat_tree(4, 8, 2, 24, "2") + "routing: spray\n",
-                        "kind: collective\nop: all_gather\nsize: 32MiB\ngroup: {size: 2, stride: 16}\n");
+                        "kind: collective\nop: all_gather\nsize: 32MiB\ngroup: {size: 2, stride: 16}\nalgorithm: ring\n");
   REQUIRE(r.res.ok);
   const double expected = r.topo.path_latency(0, 16) + 16.0 * 1024 * 1024 / 25e9;
   const double t = r.res.collectives[0].end_s - r.res.collectives[0].start_s;
@@ -101,7 +101,7 @@ TEST_CASE("failure_aware_rerouting") {
   Path p;
   REQUIRE(t.router->route(31, 32, 0, AllLinksUp{}, p));
   const LinkId dead = p.hop[1];  // leaf0 uplink 0, up
-  const std::string work = "kind: collective\nop: all_reduce\nsize: 64MiB\nfidelity: stepwise\n";
+  const std::string work = "kind: collective\nop: all_reduce\nsize: 64MiB\nfidelity: stepwise\nalgorithm: ring\n";
   const auto r = replay(topo, work, "", {dead});
   REQUIRE(r.res.ok);
   CHECK(r.res.links->bytes(dead) == 0);
@@ -123,7 +123,7 @@ TEST_CASE("no_live_path_fails_the_run") {
   for (uint32_t c = 0; c < t.cables.size(); ++c) {
     if (t.cables[c].kind == LinkKind::kFabric && t.nodes[t.cables[c].a].index == 0) down.push_back(up_link(c));
   }
-  const auto r = replay(topo, "kind: collective\nop: all_reduce\nsize: 1MiB\n", "", down);
+  const auto r = replay(topo, "kind: collective\nop: all_reduce\nsize: 1MiB\nalgorithm: ring\n", "", down);
   CHECK_FALSE(r.res.ok);
   std::printf("error: %s\n", r.res.error.c_str());
   CHECK(r.res.error.find("no live path") != std::string::npos);
@@ -136,7 +136,7 @@ TEST_CASE("rail_only_forwarding") {
   // so the exchange takes alpha + (S/2)/B_nic.
   const auto r = replay("kind: rail_only\nservers: 64\ngpus_per_server: 8\nswitch_radix: 16\n",
                         "kind: collective\nop: all_gather\nsize: 16MiB\nranks: 326\ngroup: {size: 2, stride: 163}\n"
-                        "fidelity: stepwise\n");
+                        "fidelity: stepwise\nalgorithm: ring\n");
   REQUIRE(r.res.ok);
   Path p;
   REQUIRE(r.topo.router->route(0, 163, 0, AllLinksUp{}, p));

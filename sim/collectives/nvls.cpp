@@ -1,0 +1,64 @@
+// NVLS: all-reduce inside one NVLink domain with in-switch reduction (NVSwitch multicast and
+// reduce, H100 and later). Each GPU reads every peer's share reduced by the switch and writes its
+// reduced share back through the switch's multicast: S(1 + 1/n) bytes up and down each GPU's
+// NVLink, about half of what a ring moves. Modelled as one flow per GPU of S(1 + 1/n) to its
+// neighbour, which loads every NVLink up and down exactly once. One step: delta + alpha +
+// S(1+1/n) / (e B).
+#include <fmt/format.h>
+
+#include "sim/collectives/algorithms.hpp"
+#include "sim/collectives/plan_support.hpp"
+
+namespace gigasim {
+namespace {
+
+class NvlsPlan final : public CollectivePlan {
+ public:
+  NvlsPlan(uint32_t n, double bytes_wire, double delay) : n_(n), b_(bytes_wire), delay_(delay) {}
+  uint32_t phases() const override { return n_ <= 1 ? 0 : 1; }
+  void transfers(uint32_t pos, uint32_t, std::vector<Transfer>& out) const override {
+    out.push_back(Transfer{(pos + 1) % n_, b_, true});
+    out.push_back(Transfer{(pos + n_ - 1) % n_, b_, false});
+  }
+  double phase_delay_s(uint32_t) const override { return delay_; }
+
+ private:
+  uint32_t n_;
+  double b_, delay_;
+};
+
+class Nvls final : public CollectiveAlgorithm {
+ public:
+  std::string_view name() const override { return "nvls"; }
+  std::string unsupported(const CollectiveRequest& r, const GroupNet& net) const override {
+    if (r.kind != CollectiveKind::kAllReduce) return fmt::format("nvls implements all_reduce, not {}", to_string(r.kind));
+    if (!net.nvls) return "nvls needs NVSwitches with in-network reduction (topology key nvls: true)";
+    if (net.spans_servers) return "nvls reduces inside one NVLink domain; this group spans servers (use hierarchical)";
+    return "";
+  }
+  std::unique_ptr<CollectivePlan> plan(const CollectiveRequest& r, const GroupNet& net,
+                                       const Calibration& cal) const override {
+    const auto st = detail::step_terms(cal, name(), r.protocol);
+    auto p = std::make_unique<NvlsPlan>(r.n, r.bytes * (r.n + 1.0) / r.n / st.efficiency, st.delay_intra_s);
+    p->tail_s = r.n > 1 ? st.base_s : 0;
+    p->fidelity = r.fidelity;
+    p->protocol = r.protocol;
+    p->channels = r.channels;
+    p->flows_per_member = r.channels;
+    return p;
+  }
+  double closed_form(const CollectiveRequest& r, const GroupNet& net, const Calibration& cal) const override {
+    if (r.n <= 1) return 0;
+    const auto st = detail::step_terms(cal, name(), r.protocol);
+    return st.base_s + st.delay_intra_s + net.alpha_intra_s + r.bytes * (r.n + 1.0) / r.n / st.efficiency / net.bw_intra_Bps;
+  }
+};
+
+}  // namespace
+
+const CollectiveAlgorithm& nvls_algorithm() {
+  static const Nvls a;
+  return a;
+}
+
+}  // namespace gigasim
