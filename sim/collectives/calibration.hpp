@@ -44,7 +44,7 @@ class Calibration {
   std::string name_;
   bool ideal_ = false;
   double chunk_bytes_ = 1 << 20;
-  uint32_t max_chunks_ = 16;
+  uint32_t max_chunks_ = 4096;
   std::map<std::string, ProtocolCalibration> entries_;  // "algorithm/protocol"
   std::map<std::string, std::map<std::string, ProtocolCalibration>> profiles_;
 };

@@ -3,8 +3,13 @@
 // inner node of one tree and a leaf of the other. Each tree reduces half the buffer up to its
 // root, then broadcasts it down, pipelined in P chunks: node at depth d forwards chunk j at
 // phase j + (D - d) on the way up and j + d on the way down, D the depth. Latency grows with
-// log2(n) instead of n. Collapsed: one phase up and one down, each edge carrying all its bytes.
+// log2(n) instead of n. Collapsed: R rounds (R = min(P, 8)) in which every edge of both trees
+// moves 1/R of its half buffer up at once, then R rounds down — the pipeline's steady state, in
+// which all levels are busy, with rounds that keep neighbours in step under contention as the
+// stepwise pipeline does; the pipeline's remaining latency is added analytically.
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "sim/collectives/algorithms.hpp"
 #include "sim/collectives/plan_support.hpp"
@@ -20,12 +25,13 @@ uint32_t depth_of(uint32_t p) {
 
 class TreePlan final : public CollectivePlan {
  public:
+  /// stepwise: the P-chunk pipeline; otherwise `chunks` rounds up then down, all edges at once.
   TreePlan(uint32_t n, uint32_t chunks, double chunk_wire, bool stepwise, double delay)
       : n_(n), p_(chunks), chunk_(chunk_wire), stepwise_(stepwise), delay_(delay), depth_(depth_of(n - 1)) {}
 
   uint32_t phases() const override {
     if (n_ <= 1) return 0;
-    return stepwise_ ? 2 * (p_ + depth_ - 1) : 2;
+    return stepwise_ ? 2 * (p_ + depth_ - 1) : 2 * p_;
   }
 
   void transfers(uint32_t pos, uint32_t t, std::vector<Transfer>& out) const override {
@@ -42,13 +48,12 @@ class TreePlan final : public CollectivePlan {
         if (c < n_) kids[nk++] = member(c);
       }
       if (!stepwise_) {
-        const double all = chunk_ * p_;
-        if (t == 0) {  // up
-          if (has_parent) out.push_back(Transfer{parent, all, true});
-          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], all, false});
+        if (t < p_) {  // up
+          if (has_parent) out.push_back(Transfer{parent, chunk_, true});
+          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], chunk_, false});
         } else {  // down
-          if (has_parent) out.push_back(Transfer{parent, all, false});
-          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], all, true});
+          if (has_parent) out.push_back(Transfer{parent, chunk_, false});
+          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], chunk_, true});
         }
         continue;
       }
@@ -79,6 +84,8 @@ class TreePlan final : public CollectivePlan {
   uint32_t depth_;
 };
 
+constexpr uint32_t kCollapsedRounds = 8;
+
 class Tree final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "tree"; }
@@ -96,19 +103,20 @@ class Tree final : public CollectiveAlgorithm {
     const uint32_t P = detail::pipeline_chunks(r.bytes / 2, cal);
     const double chunk = r.bytes / 2 / P / st.efficiency;
     const bool stepwise = r.fidelity == Fidelity::kStepwise;
-    auto p = std::make_unique<TreePlan>(r.n, P, chunk, stepwise, delay);
+    const uint32_t rounds = std::min(P, kCollapsedRounds);
+    auto p = stepwise ? std::make_unique<TreePlan>(r.n, P, chunk, true, delay)
+                      : std::make_unique<TreePlan>(r.n, rounds, chunk * P / rounds, false, 0);
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
     p->channels = r.channels;
-    p->flows_per_member = uint64_t{stepwise ? 2 * P : 1} * 2 * r.channels;
+    p->flows_per_member = uint64_t{stepwise ? 2 * P : 2 * rounds} * 2 * r.channels;
     p->tail_s = r.n > 1 ? st.base_s : 0;
     if (!stepwise && r.n > 1) {
-      // The pipeline the two collapsed phases stand for, minus what they take themselves.
+      // The pipeline the rounds stand for, minus what the rounds take themselves.
       const double alpha = detail::flat_alpha(net), bw = detail::flat_bw(net);
       TreePlan pipelined(r.n, P, chunk, true, delay);
-      pipelined.tail_s = 0;
-      TreePlan collapsed(r.n, P, chunk, false, 0);
-      p->tail_s += pipeline_time(pipelined, r.n, alpha, bw) - detail::lockstep_time(collapsed, r.n, alpha, bw);
+      TreePlan collapsed(r.n, rounds, chunk * P / rounds, false, 0);
+      p->tail_s += std::max(0.0, pipeline_time(pipelined, r.n, alpha, bw) - pipeline_time(collapsed, r.n, alpha, bw));
     }
     return p;
   }
@@ -122,15 +130,32 @@ class Tree final : public CollectiveAlgorithm {
   }
 
  private:
-  // Lockstep time of the pipelined schedule; beyond a few thousand members the levels look
-  // alike, so a steady-state estimate replaces the member-by-member evaluation.
+  // Lockstep time of the pipelined schedule. Members with the same depths and child counts in
+  // both trees behave alike, so one member of each class stands for all: O(n + phases x classes).
   static double pipeline_time(const TreePlan& plan, uint32_t n, double alpha, double bw) {
-    if (n <= 4096) return detail::lockstep_time(plan, n, alpha, bw);
+    std::vector<uint32_t> reps;
+    std::vector<uint64_t> seen;
+    for (uint32_t p = 0; p < n; ++p) {
+      const uint32_t a = p, b = n - 1 - p;
+      const uint64_t key = (uint64_t{depth_of(a)} << 40) | (uint64_t{depth_of(b)} << 20) |
+                           (uint64_t{(2 * a + 1 < n) + (2 * a + 2 < n)} << 2) | ((2 * b + 1 < n) + (2 * b + 2 < n));
+      if (std::find(seen.begin(), seen.end(), key) == seen.end()) seen.push_back(key), reps.push_back(p);
+    }
+    double total = plan.tail_s;
     std::vector<Transfer> t;
-    plan.transfers(1, plan.phases() / 4, t);  // an inner node mid-pipeline
-    double in = 0, out = 0;
-    for (const Transfer& x : t) (x.send ? out : in) += x.bytes;
-    return plan.phases() * (plan.phase_delay_s(0) + alpha + std::max(in, out) / bw);
+    for (uint32_t k = 0; k < plan.phases(); ++k) {
+      double busiest = 0;
+      bool any = false;
+      for (uint32_t p : reps) {
+        t.clear();
+        plan.transfers(p, k, t);
+        double in = 0, out = 0;
+        for (const Transfer& x : t) (x.send ? out : in) += x.bytes, any = true;
+        busiest = std::max({busiest, in, out});
+      }
+      total += plan.phase_delay_s(k) + (any ? alpha + busiest / bw : 0);
+    }
+    return total;
   }
 };
 

@@ -209,14 +209,16 @@ void RankActor::operator()() const {
         const Op& op = work.ops[prog.comm[mi].op];
         if (op.after_compute > computes_done) break;
         op_started(op, now);
-        CollectiveRecord& rec = res.collectives[mi];
-        rec.first_start_s = std::min(rec.first_start_s, now);
-        rec.start_s = std::max(rec.start_s, now);
+        if (work.families[op.family].contains(rank_)) {
+          CollectiveRecord& rec = res.collectives[mi];
+          rec.first_start_s = std::min(rec.first_start_s, now);
+          rec.start_s = std::max(rec.start_s, now);
+          rec.end_s = std::max(rec.end_s, now);  // members with nothing to do end at once
+        }
         if (comm.start(static_cast<uint32_t>(mi))) {
           comm_in_flight = true;
           break;
         }
-        rec.end_s = std::max(rec.end_s, now);
         op_finished(op, now);
         ++comms_done;
         ++mi;

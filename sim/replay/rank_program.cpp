@@ -25,14 +25,14 @@ GroupNet group_net(const GroupFamily& f, const Topology& topo) {
       g.alpha_inter_s = std::max(g.alpha_inter_s, lat), g.bw_inter_Bps = std::min(g.bw_inter_Bps, bw);
     }
   };
-  for (uint32_t r = 0; r < f.span; ++r) {
+  for (uint32_t r = f.first(); r < f.end(); ++r) {
     visit(r, f.peer(r, 1), true);                   // ring neighbours
     visit(r, f.peer(r, f.size / 2), false);         // the far side of the group
   }
   // Members of rank 0's group in its server (groups are laid out alike).
-  const uint32_t server0 = topo.server_of(f.member(0, 0));
+  const uint32_t server0 = topo.server_of(f.member(f.first(), 0));
   uint32_t m = 0;
-  while (m < f.size && topo.server_of(f.member(0, m)) == server0) ++m;
+  while (m < f.size && topo.server_of(f.member(f.first(), m)) == server0) ++m;
   g.members_per_server = std::max(1U, m);
   g.spans_servers = g.members_per_server < f.size;
   if (g.bw_intra_Bps == inf) g.bw_intra_Bps = g.bw_inter_Bps, g.alpha_intra_s = g.alpha_inter_s;

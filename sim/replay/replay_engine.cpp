@@ -6,6 +6,7 @@
 #include <simgrid/version.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "sim/collectives/collective_algorithm.hpp"
 #include "sim/core/error.hpp"
@@ -54,8 +55,13 @@ ReplayResult ReplayEngine::run() {
   GIGASIM_ASSERT(engine == nullptr, "one replay per process");
   engine = new sg4::Engine(&argc, argv.data());
   for (const std::string& cfg : net_.simgrid_config()) engine->set_config(cfg);
-  engine->set_config("contexts/stack-size:16");
-  engine->set_config("contexts/guard-size:0");
+  // 12 KiB stacks, no guard pages: 100k actors. The deepest path (a flow failing with an
+  // exception) needs 6-8 KiB: every integration test passes with 8 KiB and guard pages
+  // (GIGASIM_STACK_KIB=8 GIGASIM_GUARD_PAGES=1 ctest), and fails at 6.
+  const char* stack = std::getenv("GIGASIM_STACK_KIB");
+  const char* guard = std::getenv("GIGASIM_GUARD_PAGES");
+  engine->set_config(std::string("contexts/stack-size:") + (stack ? stack : "12"));
+  engine->set_config(std::string("contexts/guard-size:") + (guard ? guard : "0"));
 
   // The engine owns the root zone.
   auto* zone = new FabricZone("fabric", topo_);

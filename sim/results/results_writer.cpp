@@ -170,7 +170,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
 
   {  // /groups
     const size_t n = work.families.size();
-    std::vector<int64_t> id(n), size(n), stride(n), span(n), count(n);
+    std::vector<int64_t> id(n), size(n), stride(n), span(n), count(n), base(n);
     std::vector<std::string> name(n);
     std::vector<uint8_t> dim(n);
     for (size_t i = 0; i < n; ++i) {
@@ -180,6 +180,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
       size[i] = g.size;
       stride[i] = g.stride;
       span[i] = g.span;
+      base[i] = g.base;
       count[i] = g.group_count();
       dim[i] = dim_code(g.dim);
     }
@@ -190,6 +191,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
     t.column("size", size);
     t.column("stride", stride);
     t.column("span", span);
+    t.column("base", base);
     t.column("groups", count);
     t.finish();
   }

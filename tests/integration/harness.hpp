@@ -46,6 +46,18 @@ inline Replayed replay(const std::string& topology_yaml, const std::string& work
   return r;
 }
 
+/// Replays a workload built in code (several algorithms in one engine).
+inline Replayed replay_workload(const std::string& topology_yaml, Workload work, const Calibration& cal) {
+  Replayed r;
+  r.topo = build_topology(load_yaml_string(topology_yaml, "topology.yaml"));
+  r.work = std::move(work);
+  ReplayOptions opt;
+  opt.calibration = &cal;
+  ReplayEngine engine(r.topo, r.work, NetworkModelSpec{}, opt);
+  r.res = engine.run();
+  return r;
+}
+
 /// A 2- or 3-tier fat-tree with 50 GB/s NICs and switch links, 450 GB/s NVLink.
 inline std::string fat_tree(uint32_t servers, uint32_t gps, uint32_t tiers, uint32_t radix,
                             const std::string& over) {
