@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/hash.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -26,14 +28,6 @@ void split_ports(uint32_t radix, double o, uint32_t& down, uint32_t& up) {
   down = up == 0 ? 0 : std::min(radix - up, static_cast<uint32_t>(std::floor(up * o + 1e-9)));
 }
 
-uint64_t mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
 
 // Where things are: the arithmetic the router and the builder share.
 struct ClosLayoutMath {
@@ -312,7 +306,6 @@ ClosShape size_clos(const ClosParams& p, const ConfigNode& where) {
                            p.oversubscription[0]));
   }
   // Leaf slots.
-  uint32_t endpoints = G;  // NICs attached to one copy
   switch (p.layout) {
     case ClosLayout::kContiguous:
       if (p.nics_per_leaf > 0) {
@@ -330,10 +323,9 @@ ClosShape size_clos(const ClosParams& p, const ConfigNode& where) {
       s.leaves = sus * rails;
       break;
     }
-    case ClosLayout::kRailOnly:
-      endpoints = p.servers * per_rail;
+    case ClosLayout::kRailOnly:  // one copy per rail, each holding every server's NICs on it
       s.nics_per_leaf = p.nics_per_leaf > 0 ? p.nics_per_leaf : d1;
-      s.leaves = (endpoints + s.nics_per_leaf - 1) / s.nics_per_leaf;
+      s.leaves = (p.servers * per_rail + s.nics_per_leaf - 1) / s.nics_per_leaf;
       break;
   }
   if (s.nics_per_leaf > d1) {
@@ -343,7 +335,6 @@ ClosShape size_clos(const ClosParams& p, const ConfigNode& where) {
   // Keep the leaf's oversubscription when fewer slots are used than the radix allows.
   s.leaf_up = std::min(s.leaf_up, static_cast<uint32_t>(std::ceil(s.nics_per_leaf / p.oversubscription[0] - 1e-9)));
   s.slots = s.leaves * s.nics_per_leaf;
-  (void)endpoints;
 
   uint32_t tiers = p.tiers;
   if (tiers == 0) tiers = s.leaves <= p.radix[1] && p.leaves_per_pod == 0 ? 2 : 3;

@@ -4,6 +4,8 @@
 #include <boost/graph/breadth_first_search.hpp>
 #include <fmt/format.h>
 
+#include "sim/core/hash.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
@@ -16,14 +18,6 @@ namespace {
 constexpr uint32_t kMaxNodes = 20000;
 constexpr uint16_t kFar = std::numeric_limits<uint16_t>::max();
 
-uint64_t mix64(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
 
 // Shortest-path ECMP over the explicit graph. Distances come from one Boost.Graph BFS per
 // attachment switch (the switches GPUs are cabled to), run on first use and kept: memory is

@@ -59,7 +59,6 @@ struct GroupNet {
   uint32_t members_per_server = 1;             ///< consecutive group positions per server
   bool spans_servers = false;
   bool nvls = false;                           ///< the servers' NVSwitches reduce in-network
-  bool rail_aligned = false;                   ///< members at equal positions share a rail
 };
 
 class CollectivePlan {
