@@ -36,7 +36,7 @@ class Nvls final : public CollectiveAlgorithm {
     if (net.spans_servers) return "nvls reduces inside one NVLink domain; this group spans servers (use hierarchical)";
     return "";
   }
-  std::unique_ptr<CollectivePlan> plan(const CollectiveRequest& r, const GroupNet& net,
+  std::unique_ptr<CollectivePlan> plan(const CollectiveRequest& r, const GroupNet&,
                                        const Calibration& cal) const override {
     const auto st = detail::step_terms(cal, name(), r.protocol);
     auto p = std::make_unique<NvlsPlan>(r.n, r.bytes * (r.n + 1.0) / r.n / st.efficiency, st.delay_intra_s);
