@@ -1,13 +1,35 @@
-"""gigasim_results: load gigasim's HDF5 result files into plain Python and pandas.
+"""gigasim_results: load gigasim's HDF5 result files into plain Python and pandas, merge sweeps,
+plot and report.
 
     import gigasim_results as g
     run = g.open_run("quickstart.h5")
     run.status, run.summary["step_time_mean_s"]
     steps = run.table("steps")          # pandas.DataFrame, units in steps.attrs["units"]
 
+    df = g.merge("sweep_dir")           # one row per sweep point: params, status, summary
+    g.save(df, "sweep_dir/summary.h5")  # pandas.read_hdf(..., "runs"), + summary.csv
+    g.link_util_heatmap(run).savefig("links.png")
+    g.write_report("sweep_dir", "report.html")
+
+Command line: ``python3 -m gigasim_results merge DIR`` / ``report PATH`` (see ``--help``).
 The schema is documented in analysis/README.md; it is written by sim/results/results_writer.cpp.
 """
 
 from .io import Run, open_run
+from .sweep import merge, runs_table, save
 
-__all__ = ["open_run", "Run"]
+#: Exported lazily (they import matplotlib): name -> submodule.
+_LAZY = {name: "plots" for name in ("step_breakdown", "link_util_heatmap", "link_util_cdf", "ecmp_imbalance",
+                                    "ecmp_imbalance_table", "busbw_curves", "ettr_curves", "goodput_curves")}
+_LAZY["write_report"] = "report"
+
+
+def __getattr__(name):
+    """``gigasim_results.step_breakdown`` etc.: imports plots/report (and matplotlib) on first use."""
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["open_run", "Run", "merge", "runs_table", "save", *_LAZY]

@@ -17,6 +17,7 @@
 #include "sim/replay/replay_engine.hpp"
 #include "sim/results/results_writer.hpp"
 #include "sim/results/summary.hpp"
+#include "sim/results/timeline_writer.hpp"
 #include "topologies/topology_builder.hpp"
 #include "workloads/workload_source.hpp"
 
@@ -36,7 +37,27 @@ struct RunOptions {
   bool json = false;
   bool record_nvlink = false;
   std::string calibration;
+  std::string timeline;
+  std::string timeline_ranks;
+  std::string timeline_steps = "1";
 };
+
+// "N": the first N steps; "a-b": steps a to b (0-based).
+std::pair<uint32_t, uint32_t> parse_step_range(const std::string& s, uint32_t steps) {
+  try {
+    const size_t dash = s.find('-');
+    if (dash == std::string::npos) {
+      const unsigned long n = std::stoul(s);
+      if (n == 0) throw std::invalid_argument("zero");
+      return {0, static_cast<uint32_t>(std::min<unsigned long>(n, steps) - 1)};
+    }
+    const unsigned long a = std::stoul(s.substr(0, dash)), b = std::stoul(s.substr(dash + 1));
+    if (b < a) throw std::invalid_argument("range");
+    return {static_cast<uint32_t>(a), static_cast<uint32_t>(b)};
+  } catch (const std::exception&) {
+    throw ConfigError(fmt::format("--timeline-steps '{}': a count (the first N steps) or a range a-b", s));
+  }
+}
 
 double peak_rss_bytes() {
   rusage ru{};
@@ -132,6 +153,15 @@ void run_command(const RunOptions& o) {
   const Calibration cal = Calibration::load(o.calibration.empty() ? spec.calibration : o.calibration);
   ReplayOptions ropt;
   ropt.calibration = &cal;
+  std::unique_ptr<TimelineRecorder> timeline;
+  if (!o.timeline.empty()) {
+    const auto [first, last] = parse_step_range(o.timeline_steps, work.steps);
+    timeline = std::make_unique<TimelineRecorder>(
+        o.timeline_ranks.empty() ? default_timeline_ranks(work.ranks, topo.gpus_per_server)
+                                 : parse_rank_list(o.timeline_ranks, work.ranks),
+        first, last);
+    ropt.timeline = timeline.get();
+  }
   for (const std::string& l : o.logs) ropt.simgrid_args.push_back("--log=" + l);
   ropt.progress = progress.get();
   progress->message(fmt::format("{} GPUs, {} ranks, {} ops: simulating", topo.gpus, work.ranks, work.ops.size()));
@@ -150,8 +180,11 @@ void run_command(const RunOptions& o) {
   meta.network = net;
   meta.config = {{"run_yaml", spec.run_yaml}, {"topology_yaml", spec.topology_yaml}, {"workload_yaml", spec.workload_yaml}};
   meta.record_nvlink = o.record_nvlink;
+  meta.params = spec.params;
+  if (!spec.point_id.empty()) meta.params.emplace_back("point_id", spec.point_id);
   meta.wall_time_s = wall_now() - t0;
   write_results(out, meta, topo, work, res, summary);
+  if (timeline) write_timeline(o.timeline, *timeline, topo, work, res);
 
   progress->message(fmt::format("{}: step time mean {} p99 {} | wall {:.2f} s | {}", meta.status,
                                 format_duration(summary_value(summary, "step_time_mean_s")),
@@ -193,6 +226,13 @@ void setup_run(CLI::App& app) {
   sub->add_option("--calibration", opt->calibration,
                   "Collective calibration: nccl (default), ideal (pure alpha-beta) or a YAML file");
   sub->add_flag("--record-nvlink", opt->record_nvlink, "Also write NVLink links to /links");
+  sub->add_option("--timeline", opt->timeline,
+                  "Write a Chrome trace (open in ui.perfetto.dev): compute and communication per sampled rank; "
+                  ".json.gz is gzip-compressed");
+  sub->add_option("--timeline-ranks", opt->timeline_ranks,
+                  "Ranks in the timeline, e.g. 0-63,128 (default: the first server and 16 more)");
+  sub->add_option("--timeline-steps", opt->timeline_steps, "Steps in the timeline: the first N, or a range a-b")
+      ->capture_default_str();
   sub->callback([opt]() { run_command(*opt); });
 }
 

@@ -9,6 +9,9 @@ namespace gigasim {
 void setup_run(CLI::App& app);
 void setup_inspect(CLI::App& app);
 void setup_collbench(CLI::App& app);
+void setup_sweep(CLI::App& app);
+/// Exit code of `sweep run` (1 when a point failed); 0 for other verbs.
+int sweep_exit_code();
 
 /// The command line as typed, for result files.
 const std::string& command_line();

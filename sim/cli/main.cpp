@@ -37,9 +37,11 @@ int main(int argc, char** argv) {
   setup_run(app);
   setup_inspect(app);
   setup_collbench(app);
+  setup_sweep(app);
   int rc = 0;
   try {
     app.parse(argc, argv);
+    rc = sweep_exit_code();
   } catch (const CLI::ParseError& e) {
     rc = app.exit(e) == 0 ? 0 : static_cast<int>(ExitCode::kConfig);
   } catch (const Error& e) {

@@ -14,29 +14,10 @@
 namespace gigasim {
 namespace {
 
-std::string count(uint64_t n) {
-  if (n >= 10'000'000) return fmt::format("{:.1f}M", n / 1e6);
-  if (n >= 10'000) return fmt::format("{:.1f}k", n / 1e3);
-  return std::to_string(n);
-}
-
-std::string status_line(const ProgressInfo& p) {
-  std::string line = fmt::format("[step {}/{}] sim {} | wall {:.1f} s | flows {}", p.steps_done, p.steps_total,
-                                 format_duration(p.sim_time_s), p.wall_s, count(p.flows_done));
-  if (p.flows_total > 0) {
-    line += "/" + count(p.flows_total);
-    if (p.flows_done > 0 && p.flows_done < p.flows_total && p.wall_s > 1) {
-      const double eta = p.wall_s * static_cast<double>(p.flows_total - p.flows_done) / static_cast<double>(p.flows_done);
-      line += fmt::format(" | ETA {:.0f} s", eta);
-    }
-  }
-  return line;
-}
-
 class TtyProgress final : public Progress {
  public:
-  void update(const ProgressInfo& p) override {
-    std::fprintf(stderr, "\r%s\x1b[K", status_line(p).c_str());
+  void status(const std::string& line, bool) override {
+    std::fprintf(stderr, "\r%s\x1b[K", line.c_str());
     std::fflush(stderr);
     dirty_ = true;
   }
@@ -54,13 +35,12 @@ class TtyProgress final : public Progress {
 
 class LogProgress final : public Progress {
  public:
-  explicit LogProgress(double interval) : interval_(interval) {}
-  void update(const ProgressInfo& p) override {
-    const bool step_changed = p.steps_done != last_steps_;
-    if (!step_changed && p.wall_s - last_wall_ < interval_) return;
-    last_wall_ = p.wall_s;
-    last_steps_ = p.steps_done;
-    std::fprintf(stderr, "%s gigasim: %s\n", stamp().c_str(), status_line(p).c_str());
+  explicit LogProgress(double interval) : interval_(interval), start_(std::chrono::steady_clock::now()) {}
+  void status(const std::string& line, bool milestone) override {
+    const double now = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (!milestone && now - last_wall_ < interval_) return;
+    last_wall_ = now;
+    std::fprintf(stderr, "%s gigasim: %s\n", stamp().c_str(), line.c_str());
   }
   void message(const std::string& line) override { std::fprintf(stderr, "%s gigasim: %s\n", stamp().c_str(), line.c_str()); }
 
@@ -74,8 +54,8 @@ class LogProgress final : public Progress {
     return buf;
   }
   double interval_;
+  std::chrono::steady_clock::time_point start_;
   double last_wall_ = 0;
-  uint32_t last_steps_ = 0;
 };
 
 }  // namespace

@@ -35,14 +35,14 @@ RunSpec load_run_spec(const std::string& path, const std::vector<std::string>& o
   s.path = path;
   ConfigNode run = load_yaml_file(path);
   run.require_map("a run file: a mapping with 'topology' and 'workload'");
-  run.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration"});
+  run.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep"});
   YAML::Node root = run.yaml();
   const std::string topo_file = resolve_section(root, run, "topology");
   const std::string work_file = resolve_section(root, run, "workload");
   apply_all(root, overrides);
   s.root = ConfigNode(root, run.file_ptr(), "");
   // Re-check after overrides: --set may add an unknown key.
-  s.root.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration"});
+  s.root.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep"});
   auto file_of = [&](const std::string& f) { return f == run.file() ? run.file_ptr() : std::make_shared<const std::string>(f); };
   s.topology = ConfigNode(s.root.at("topology").yaml(), file_of(topo_file), "topology");
   s.workload = ConfigNode(s.root.at("workload").yaml(), file_of(work_file), "workload");
@@ -51,6 +51,14 @@ RunSpec load_run_spec(const std::string& path, const std::vector<std::string>& o
   s.network = s.root.find("network");
   s.seed = s.root.get_int("seed", 1, 0, INT64_MAX);
   s.output = s.root.get_string("output", "");
+  if (auto sw = s.root.find("sweep")) {
+    sw->require_map("{name, point_id, params}");
+    sw->check_keys({"name", "point_id", "params"});
+    s.point_id = sw->get_string("point_id", "");
+    if (auto ps = sw->find("params")) {
+      for (const auto& [k, v] : ps->entries()) s.params.emplace_back(k, v.is_scalar() ? v.as_string() : to_yaml_text(v.yaml()));
+    }
+  }
   if (auto c = s.root.find("calibration")) {
     s.calibration = c->as_string();
     if (s.calibration != "nccl" && s.calibration != "ideal") {

@@ -5,6 +5,7 @@
 // Every value keeps the file and line it came from; the resolved texts go into the result file.
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct RunSpec {
   std::optional<ConfigNode> network;
   int64_t seed = 1;
   std::string calibration = "nccl"; ///< "nccl", "ideal" or a file (resolved against the run file)
+  /// Written by `gigasim sweep plan` into each point's run file: the point and its parameters.
+  std::string point_id;
+  std::vector<std::pair<std::string, std::string>> params;
   std::string output;              ///< from `output:`; the CLI's -o wins
   std::string run_yaml;            ///< resolved texts
   std::string topology_yaml;

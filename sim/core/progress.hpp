@@ -21,15 +21,22 @@ struct ProgressInfo {
 class Progress {
  public:
   virtual ~Progress() = default;
-  virtual void update(const ProgressInfo& info) = 0;
+  /// A run's state (formatted as one status line).
+  void update(const ProgressInfo& info);
+  /// A status line: redrawn in place on a terminal, printed now and then in logs (`milestone`:
+  /// print it in logs whatever the interval, e.g. a finished step).
+  virtual void status(const std::string& line, bool milestone) = 0;
   /// A one-line message that must not be overwritten (phase changes, the final summary).
   virtual void message(const std::string& line) = 0;
+
+ private:
+  uint32_t last_steps_ = 0;
 };
 
 /// Says nothing.
 class NullProgress final : public Progress {
  public:
-  void update(const ProgressInfo&) override {}
+  void status(const std::string&, bool) override {}
   void message(const std::string&) override {}
 };
 

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "sim/core/error.hpp"
+#include "sim/results/timeline_writer.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -189,8 +190,13 @@ void RankActor::operator()() const {
   size_t mi = 0;  // next comm op
   uint32_t computes_done = 0;
   uint32_t comms_done = 0;
-  double compute_end = -1;
+  double compute_end = -1, compute_start = 0, comm_start = 0;
   bool comm_in_flight = false;
+  auto trace = [&](uint32_t op_index, double start, double end) {
+    if (sh->timeline != nullptr && sh->timeline->wants(rank_, work.ops[op_index].step)) {
+      sh->timeline->record(rank_, op_index, start, end);
+    }
+  };
   CommStream comm(sh, rank_);
 
   try {
@@ -202,6 +208,7 @@ void RankActor::operator()() const {
         const Op& op = work.ops[prog.compute_ops[ci]];
         if (op.after_comm <= comms_done) {
           op_started(op, now);
+          compute_start = now;
           compute_end = now + op.seconds;
         }
       }
@@ -217,6 +224,7 @@ void RankActor::operator()() const {
         }
         if (comm.start(static_cast<uint32_t>(mi))) {
           comm_in_flight = true;
+          comm_start = now;
           break;
         }
         op_finished(op, now);
@@ -242,6 +250,7 @@ void RankActor::operator()() const {
 
       const double t = sg4::Engine::get_clock();
       if (compute_end >= 0 && t + kTimeEps >= compute_end) {
+        trace(prog.compute_ops[ci], compute_start, t);
         op_finished(work.ops[prog.compute_ops[ci]], t);
         compute_end = -1;
         ++computes_done;
@@ -250,6 +259,7 @@ void RankActor::operator()() const {
       if (comm.timer_end() >= 0 && t + kTimeEps >= comm.timer_end()) comm.timer_done();
       if (comm_in_flight && !comm.active()) {
         comm_in_flight = false;
+        trace(prog.comm[mi].op, comm_start, t);
         CollectiveRecord& rec = res.collectives[mi];
         rec.end_s = std::max(rec.end_s, t);
         op_finished(work.ops[prog.comm[mi].op], t);

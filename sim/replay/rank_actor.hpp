@@ -16,9 +16,12 @@
 namespace gigasim {
 
 /// Everything the rank actors share (one per run).
+class TimelineRecorder;
+
 struct ReplayShared {
   const RankProgram* prog = nullptr;
   ReplayResult* result = nullptr;
+  TimelineRecorder* timeline = nullptr;  ///< sampled per-rank op times, or nullptr
   std::vector<uint64_t> step_ops_done;  ///< op completions per step, summed over ranks
   uint32_t steps_done = 0;
   uint32_t ranks_finished = 0;

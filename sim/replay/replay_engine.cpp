@@ -100,6 +100,7 @@ ReplayResult ReplayEngine::run() {
   ReplayShared shared;
   shared.prog = &prog;
   shared.result = &res;
+  shared.timeline = opt_.timeline;
   shared.step_ops_done.assign(work_.steps, 0);
 
   const double t_actors = wall_now();

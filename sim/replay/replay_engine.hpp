@@ -17,6 +17,8 @@
 
 namespace gigasim {
 
+class TimelineRecorder;
+
 struct ReplayOptions {
   std::vector<std::string> simgrid_args;  ///< passed to sg4::Engine, e.g. "--log=..."
   Progress* progress = nullptr;
@@ -24,6 +26,8 @@ struct ReplayOptions {
   std::vector<LinkId> links_down;
   /// Collective latencies and efficiencies (nullptr: the built-in NCCL calibration).
   const Calibration* calibration = nullptr;
+  /// Records sampled ranks' op times for a timeline (nullptr: none).
+  TimelineRecorder* timeline = nullptr;
 };
 
 class ReplayEngine {

@@ -179,6 +179,20 @@ void File::close() {
   }
 }
 
+std::optional<std::string> read_root_attr(const std::string& path, const std::string& name) {
+  if (H5Fis_hdf5(path.c_str()) <= 0) return std::nullopt;
+  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (f.id() < 0 || H5Aexists(f.id(), name.c_str()) <= 0) return std::nullopt;
+  Handle a(H5Aopen(f.id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle type = utf8_vlen_string_type();
+  char* value = nullptr;
+  if (a.id() < 0 || H5Aread(a.id(), type.id(), &value) < 0 || value == nullptr) return std::nullopt;
+  std::string out(value);
+  Handle space(H5Aget_space(a.id()), H5Sclose);
+  H5Dvlen_reclaim(type.id(), space.id(), H5P_DEFAULT, &value);
+  return out;
+}
+
 std::string library_version() {
   unsigned maj = 0, min = 0, rel = 0;
   H5get_libversion(&maj, &min, &rel);

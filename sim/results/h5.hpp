@@ -8,6 +8,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,5 +86,9 @@ class File : public Group {
 
 /// The HDF5 library version "1.10.8".
 std::string library_version();
+
+/// A string attribute of the root group of the file at `path`; nullopt if the file, or the
+/// attribute, cannot be read (a missing or foreign file is not an error here).
+std::optional<std::string> read_root_attr(const std::string& path, const std::string& name);
 
 }  // namespace gigasim::h5

@@ -103,7 +103,10 @@ def test_no_tmp_file_left(result_file):
 # --- the loader ------------------------------------------------------------------------------------
 
 def test_package_exports():
-    assert gigasim_results.__all__ == ["open_run", "Run"]
+    assert gigasim_results.__all__[:2] == ["open_run", "Run"]
+    for name in ("merge", "save", "write_report", "step_breakdown", "busbw_curves", "ettr_curves"):
+        assert name in gigasim_results.__all__
+        assert callable(getattr(gigasim_results, name))
     assert gigasim_results.__doc__
 
 

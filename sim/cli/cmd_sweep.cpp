@@ -1,0 +1,464 @@
+// `gigasim sweep plan|run|status|slurm`: batches of runs, one result file per point
+// (conventions.md §4). Plan writes DIR/manifest.csv and one resolved run file per point; run
+// executes points in child processes (one SimGrid engine per process), skipping points whose
+// result exists with status ok, so a killed sweep resumes and a failing point stops nothing.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "sim/cli/commands.hpp"
+#include "sim/cli/progress.hpp"
+#include "sim/cli/run_spec.hpp"
+#include "sim/cli/sweep_spec.hpp"
+#include "sim/results/h5.hpp"
+#include "topologies/topology_builder.hpp"
+#include "workloads/workload_source.hpp"
+
+extern char** environ;
+
+namespace gigasim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- the sweep directory ---------------------------------------------------------------------
+
+struct ManifestRow {
+  std::string id;
+  std::string run_file;  // relative to the sweep directory
+  std::string output;
+};
+
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::vector<std::string> csv_split(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
+      else if (c == '"') quoted = false;
+      else cur += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.push_back(cur), cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::vector<ManifestRow> read_manifest(const std::string& dir) {
+  const fs::path p = fs::path(dir) / "manifest.csv";
+  std::ifstream in(p);
+  if (!in) throw ConfigError(fmt::format("{}: error: not a sweep directory (no manifest.csv; run 'gigasim sweep plan')", dir));
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = csv_split(line);
+  auto col = [&](const std::string& name) {
+    for (size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) return i;
+    }
+    throw ConfigError(fmt::format("{}: error: manifest has no '{}' column", p.string(), name));
+  };
+  const size_t id = col("point_id"), run = col("run_file"), out = col("output");
+  std::vector<ManifestRow> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto f = csv_split(line);
+    rows.push_back(ManifestRow{f.at(id), f.at(run), f.at(out)});
+  }
+  return rows;
+}
+
+enum class PointState { kOk, kFailed, kMissing };
+
+struct PointStatus {
+  PointState state = PointState::kMissing;
+  std::string error;
+};
+
+PointStatus point_status(const std::string& dir, const ManifestRow& row) {
+  PointStatus s;
+  const fs::path out = fs::path(dir) / row.output;
+  const fs::path err = fs::path(out).replace_extension(".error");
+  if (auto status = h5::read_root_attr(out.string(), "status")) {
+    if (*status == "ok") return PointStatus{PointState::kOk, ""};
+    s.state = PointState::kFailed;
+    s.error = h5::read_root_attr(out.string(), "error").value_or("status " + *status);
+    return s;
+  }
+  if (fs::exists(err)) {
+    std::ifstream in(err);
+    std::getline(in, s.error);
+    s.state = PointState::kFailed;
+  }
+  return s;
+}
+
+const char* to_string(PointState s) {
+  return s == PointState::kOk ? "ok" : s == PointState::kFailed ? "failed" : "missing";
+}
+
+std::string self_exe() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("gigasim") : p.string();
+}
+
+// ---- plan ------------------------------------------------------------------------------------
+
+struct PlanOptions {
+  std::string sweep;
+  std::string dir;
+  bool no_validate = false;
+};
+
+void plan_command(const PlanOptions& o) {
+  const SweepSpec spec = SweepSpec::load(o.sweep);
+  const std::vector<SweepPoint> points = spec.expand();
+  const fs::path dir(o.dir);
+  std::error_code ec;
+  for (const char* sub : {"points", "results", "logs"}) fs::create_directories(dir / sub, ec);
+  if (ec) throw IoError(fmt::format("{}: error: cannot create the sweep directory: {}", o.dir, ec.message()));
+
+  std::map<std::string, bool> topology_ok;  // validated topology texts
+  std::ofstream manifest(dir / "manifest.csv.tmp");
+  if (!manifest) throw IoError(fmt::format("{}: error: cannot write manifest.csv", o.dir));
+  manifest << "point_id,index,seed";
+  if (!points.empty()) {
+    for (const auto& [k, v] : points.front().params) manifest << "," << csv_field(k);
+  }
+  manifest << ",run_file,output\n";
+  for (const SweepPoint& p : points) {
+    std::vector<std::string> sets;
+    for (const auto& [k, v] : p.params) sets.push_back(k + "=" + v);
+    if (p.seed >= 0) sets.push_back(fmt::format("seed={}", p.seed));
+    RunSpec rs;
+    try {
+      rs = load_run_spec(spec.base, sets);
+      if (!o.no_validate) {
+        const std::string key = rs.topology_yaml;
+        Topology topo = build_topology(rs.topology);
+        topology_ok[key] = true;
+        build_workload(rs.workload, ClusterInfo{topo.gpus, topo.gpus_per_server, topo.gpu_flops});
+      }
+    } catch (const Error& e) {
+      std::string params;
+      for (const auto& [k, v] : p.params) params += fmt::format(" {}={}", k, v);
+      throw ConfigError(fmt::format("sweep point {} ({}): {}", p.id, params.empty() ? "base" : params.substr(1), e.what()));
+    }
+    // The point's run file: the resolved run, plus where it came from.
+    YAML::Node root = clone_without_marks(rs.root.yaml());
+    root.remove("output");
+    YAML::Node sw(YAML::NodeType::Map);
+    sw["name"] = spec.name;
+    sw["point_id"] = p.id;
+    YAML::Node params(YAML::NodeType::Map);
+    for (const auto& [k, v] : p.params) params[k] = v;
+    if (p.seed >= 0) params["seed"] = std::to_string(p.seed);
+    sw["params"] = params;
+    root["sweep"] = sw;
+    const std::string run_file = "points/" + p.id + ".yaml";
+    {
+      std::ofstream f(dir / run_file);
+      f << "# gigasim sweep point " << p.id << " of " << spec.path << " (written by 'gigasim sweep plan')\n"
+        << to_yaml_text(root);
+      if (!f) throw IoError(fmt::format("{}: error: cannot write {}", o.dir, run_file));
+    }
+    manifest << p.id << "," << p.index << "," << (p.seed >= 0 ? std::to_string(p.seed) : std::string(""));
+    for (const auto& [k, v] : p.params) manifest << "," << csv_field(v);
+    manifest << "," << run_file << ",results/" << p.id << ".h5\n";
+  }
+  manifest.close();
+  fs::rename(dir / "manifest.csv.tmp", dir / "manifest.csv", ec);
+  if (ec) throw IoError(fmt::format("{}: error: cannot write manifest.csv: {}", o.dir, ec.message()));
+  fs::copy_file(spec.path, dir / "sweep.yaml", fs::copy_options::overwrite_existing, ec);
+  std::printf("planned %zu points of sweep '%s' in %s (manifest.csv, points/*.yaml)\n", points.size(), spec.name.c_str(),
+              o.dir.c_str());
+  std::printf("run them: gigasim sweep run %s --jobs N   (or on Slurm: gigasim sweep slurm %s)\n", o.dir.c_str(),
+              o.dir.c_str());
+}
+
+// ---- run -------------------------------------------------------------------------------------
+
+struct RunSweepOptions {
+  std::string dir;
+  uint32_t jobs = 1;
+  int64_t index = -1;
+  uint32_t count = 1;
+  std::string progress = "auto";
+  double progress_interval = 30;
+};
+
+// Starts `gigasim run` for one point; its output goes to the point's log. Returns the pid.
+pid_t spawn_point(const std::string& dir, const ManifestRow& row) {
+  const std::string exe = self_exe();
+  const fs::path d(dir);
+  const std::string run = (d / row.run_file).string(), out = (d / row.output).string();
+  const std::string log = (d / "logs" / (row.id + ".log")).string();
+  std::vector<std::string> args{exe, "run", run, "-o", out, "--progress", "log", "--progress-interval", "60"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw IoError(fmt::format("cannot start {}: {}", exe, std::strerror(rc)));
+  return pid;
+}
+
+// After a point's process ended: leave an .error note unless its result file says it all.
+void record_outcome(const std::string& dir, const ManifestRow& row, int wstatus) {
+  const fs::path out = fs::path(dir) / row.output;
+  const fs::path err = fs::path(out).replace_extension(".error");
+  const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+  const auto status = h5::read_root_attr(out.string(), "status");
+  if (code == 0 && status == std::optional<std::string>("ok")) return;
+  if (status == std::optional<std::string>("failed")) return;
+  // No result (a config error, a crash): the reason is the log's last error line.
+  std::ifstream log(fs::path(dir) / "logs" / (row.id + ".log"));
+  std::string line, reason;
+  while (std::getline(log, line)) {
+    if (line.find("error") != std::string::npos || line.find("Error") != std::string::npos) reason = line;
+  }
+  std::ofstream e(err);
+  if (WIFSIGNALED(wstatus)) {
+    e << fmt::format("killed by signal {}", WTERMSIG(wstatus)) << (reason.empty() ? "" : ": " + reason) << "\n";
+  } else {
+    e << fmt::format("exit {}", code) << (reason.empty() ? "" : ": " + reason) << "\n";
+  }
+}
+
+int run_sweep_command(const RunSweepOptions& o) {
+  const std::vector<ManifestRow> all = read_manifest(o.dir);
+  size_t first = 0, last = all.size();
+  if (o.index >= 0) {
+    if (o.count == 0) throw ConfigError("--count must be at least 1");
+    first = std::min(all.size(), static_cast<size_t>(o.index) * o.count);
+    last = std::min(all.size(), first + o.count);
+  }
+  std::vector<const ManifestRow*> todo;
+  size_t skipped = 0;
+  for (size_t i = first; i < last; ++i) {
+    if (point_status(o.dir, all[i]).state == PointState::kOk) {
+      ++skipped;
+    } else {
+      todo.push_back(&all[i]);
+    }
+  }
+  auto progress = make_progress(o.progress, o.progress_interval);
+  progress->message(fmt::format("sweep {}: points {}-{} of {}: {} already ok, {} to run on {} job(s)", o.dir, first,
+                                last == 0 ? 0 : last - 1, all.size(), skipped, todo.size(), o.jobs));
+  const auto t0 = std::chrono::steady_clock::now();
+  std::map<pid_t, const ManifestRow*> running;
+  size_t next = 0, done = 0, failed = 0;
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && running.size() < std::max(1U, o.jobs)) {
+      const ManifestRow* row = todo[next++];
+      std::error_code ec;
+      fs::remove(fs::path(o.dir) / fs::path(row->output).replace_extension(".error"), ec);
+      running[spawn_point(o.dir, *row)] = row;
+    }
+    int ws = 0;
+    const pid_t pid = waitpid(-1, &ws, 0);
+    if (pid < 0) break;
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    record_outcome(o.dir, *it->second, ws);
+    const PointStatus st = point_status(o.dir, *it->second);
+    ++done;
+    if (st.state != PointState::kOk) {
+      ++failed;
+      progress->message(fmt::format("point {} failed: {}", it->second->id, st.error));
+    }
+    running.erase(it);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::string line = fmt::format("[points {}/{}] {} ok, {} failed | running {} | wall {:.0f} s", done, todo.size(),
+                                   done - failed, failed, running.size(), wall);
+    if (done < todo.size()) line += fmt::format(" | ETA {:.0f} s", wall / done * (todo.size() - done));
+    progress->status(line, false);
+  }
+  progress->message(fmt::format("sweep {}: {} run, {} ok, {} failed ({} skipped as already ok)", o.dir, done,
+                                done - failed, failed, skipped));
+  return failed == 0 ? 0 : 1;
+}
+
+// ---- status ----------------------------------------------------------------------------------
+
+struct StatusOptions {
+  std::string dir;
+  bool json = false;
+};
+
+void status_command(const StatusOptions& o) {
+  const std::vector<ManifestRow> rows = read_manifest(o.dir);
+  std::map<PointState, size_t> counts{{PointState::kOk, 0}, {PointState::kFailed, 0}, {PointState::kMissing, 0}};
+  nlohmann::json points = nlohmann::json::array();
+  std::vector<std::pair<std::string, std::string>> failures;
+  for (const ManifestRow& r : rows) {
+    const PointStatus s = point_status(o.dir, r);
+    ++counts[s.state];
+    points.push_back({{"point_id", r.id}, {"status", to_string(s.state)}, {"error", s.error}});
+    if (s.state == PointState::kFailed) failures.emplace_back(r.id, s.error);
+  }
+  if (o.json) {
+    nlohmann::json j{{"dir", o.dir},
+                     {"points", rows.size()},
+                     {"ok", counts[PointState::kOk]},
+                     {"failed", counts[PointState::kFailed]},
+                     {"missing", counts[PointState::kMissing]},
+                     {"status", points}};
+    std::cout << j.dump(2) << std::endl;
+    return;
+  }
+  std::printf("%s: %zu points: %zu ok, %zu failed, %zu missing\n", o.dir.c_str(), rows.size(), counts[PointState::kOk],
+              counts[PointState::kFailed], counts[PointState::kMissing]);
+  for (const auto& [id, err] : failures) std::printf("  failed %s: %s\n", id.c_str(), err.c_str());
+}
+
+// ---- slurm -----------------------------------------------------------------------------------
+
+struct SlurmOptions {
+  std::string dir;
+  uint32_t count = 1;
+  uint32_t max_parallel = 50;
+  std::string time = "02:00:00";
+  std::string mem = "16G";
+  std::string extra;
+};
+
+void slurm_command(const SlurmOptions& o) {
+  const std::vector<ManifestRow> rows = read_manifest(o.dir);
+  if (rows.empty()) throw ConfigError(fmt::format("{}: error: the sweep has no points", o.dir));
+  if (o.count == 0) throw ConfigError("--count must be at least 1");
+  const size_t tasks = (rows.size() + o.count - 1) / o.count;
+  const fs::path dir = fs::absolute(o.dir);
+  const std::string exe = self_exe();
+  const fs::path analysis = fs::path(exe).parent_path().parent_path() / "analysis";
+  std::string extra;
+  if (!o.extra.empty()) {
+    std::ifstream in(o.extra);
+    if (!in) throw IoError(fmt::format("{}: error: cannot read --sbatch-extra file", o.extra));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    extra = ss.str();
+    if (!extra.empty() && extra.back() != '\n') extra += '\n';
+  }
+  const std::string submit = fmt::format(
+      "#!/bin/bash\n"
+      "# gigasim sweep: {} points in {} array tasks of {} (written by 'gigasim sweep slurm')\n"
+      "#SBATCH --job-name=gigasim-sweep\n"
+      "#SBATCH --array=0-{}%{}\n"
+      "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
+      "#SBATCH --time={}\n#SBATCH --mem={}\n"
+      "#SBATCH --output={}/logs/slurm-%A_%a.out\n"
+      "{}"
+      "exec {} sweep run {} --index \"$SLURM_ARRAY_TASK_ID\" --count {} --progress log\n",
+      rows.size(), tasks, o.count, tasks - 1, o.max_parallel, o.time, o.mem, dir.string(), extra, exe, dir.string(),
+      o.count);
+  const std::string merge = fmt::format(
+      "#!/bin/bash\n"
+      "# Merges the sweep's results into one tidy table (written by 'gigasim sweep slurm')\n"
+      "#SBATCH --job-name=gigasim-merge\n#SBATCH --ntasks=1\n#SBATCH --time=00:30:00\n#SBATCH --mem=4G\n"
+      "#SBATCH --output={}/logs/slurm-merge-%j.out\n"
+      "{}"
+      "{} sweep status {}\n"
+      "PYTHONPATH={}${{PYTHONPATH:+:$PYTHONPATH}} exec /usr/bin/python3 -m gigasim_results merge {} -o {}/summary.h5 --csv\n",
+      dir.string(), extra, exe, dir.string(), analysis.string(), dir.string(), dir.string());
+  const std::string submit_sh = fmt::format(
+      "#!/bin/bash\n# Submits the array, then the merge once every task has ended (ok or not).\nset -euo pipefail\n"
+      "cd \"$(dirname \"$0\")\"\n"
+      "array=$(sbatch --parsable submit.sbatch)\n"
+      "merge=$(sbatch --parsable --dependency=afterany:${{array%%;*}} merge.sbatch)\n"
+      "echo \"submitted array job $array and merge job $merge\"\n");
+  for (const auto& [name, text] : {std::pair{"submit.sbatch", submit}, std::pair{"merge.sbatch", merge},
+                                   std::pair{"submit.sh", submit_sh}}) {
+    const fs::path p = dir / name;
+    std::ofstream f(p);
+    f << text;
+    if (!f) throw IoError(fmt::format("{}: error: cannot write", p.string()));
+    f.close();
+    fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
+  }
+  std::printf("wrote %s/submit.sbatch (%zu array tasks of %u points, at most %u at once), merge.sbatch, submit.sh\n",
+              dir.c_str(), tasks, o.count, o.max_parallel);
+  std::printf("submit: %s/submit.sh   (site options: --sbatch-extra FILE with #SBATCH lines)\n", dir.c_str());
+}
+
+int g_sweep_exit = 0;
+
+}  // namespace
+
+int sweep_exit_code() { return g_sweep_exit; }
+
+void setup_sweep(CLI::App& app) {
+  CLI::App* sweep = app.add_subcommand(
+      "sweep",
+      "Batches of runs: plan a grid of points from a sweep file, run them locally or as a Slurm\n"
+      "array, check their state; merge with /usr/bin/python3 -m gigasim_results merge DIR.");
+  sweep->require_subcommand(1);
+
+  auto plan = std::make_shared<PlanOptions>();
+  CLI::App* p = sweep->add_subcommand(
+      "plan", "Expand SWEEP.yaml into DIR/manifest.csv and one resolved run file per point (DIR/points/).");
+  p->add_option("sweep_file", plan->sweep, "Sweep file: base, grid, zip, seeds")->required();
+  p->add_option("-o,--output", plan->dir, "Sweep directory")->required();
+  p->add_flag("--no-validate", plan->no_validate, "Skip building each distinct topology and workload");
+  p->callback([plan]() { plan_command(*plan); });
+
+  auto run = std::make_shared<RunSweepOptions>();
+  CLI::App* r = sweep->add_subcommand(
+      "run", "Run a planned sweep's points (skipping those already ok): locally with --jobs, or one\n"
+             "Slurm array task with --index I --count K. Exit 1 if a point failed.");
+  r->add_option("dir", run->dir, "Sweep directory")->required();
+  r->add_option("-j,--jobs", run->jobs, "Points at once (local process pool)")->capture_default_str();
+  r->add_option("--index", run->index, "Array task index: runs points [I*K, I*K+K)");
+  r->add_option("--count", run->count, "Points per array task")->capture_default_str();
+  r->add_option("--progress", run->progress, "auto, tty, log or none")->capture_default_str();
+  r->add_option("--progress-interval", run->progress_interval, "Seconds between log lines")->capture_default_str();
+  r->callback([run]() { g_sweep_exit = run_sweep_command(*run); });
+
+  auto st = std::make_shared<StatusOptions>();
+  CLI::App* s = sweep->add_subcommand("status", "Count ok, failed and missing points (and say why points failed).");
+  s->add_option("dir", st->dir, "Sweep directory")->required();
+  s->add_flag("--json", st->json, "JSON: ok, failed, missing counts and each point's status");
+  s->callback([st]() { status_command(*st); });
+
+  auto sl = std::make_shared<SlurmOptions>();
+  CLI::App* sm = sweep->add_subcommand(
+      "slurm", "Write DIR/submit.sbatch (an array over the points), DIR/merge.sbatch and DIR/submit.sh.");
+  sm->add_option("dir", sl->dir, "Sweep directory")->required();
+  sm->add_option("--count", sl->count, "Points per array task")->capture_default_str();
+  sm->add_option("--max-parallel", sl->max_parallel, "Array tasks at once (%N)")->capture_default_str();
+  sm->add_option("--time", sl->time, "Time limit per task")->capture_default_str();
+  sm->add_option("--mem", sl->mem, "Memory per task (see gigasim run's peak_rss_bytes)")->capture_default_str();
+  sm->add_option("--sbatch-extra", sl->extra, "File of extra #SBATCH lines (account, partition)");
+  sm->callback([sl]() { slurm_command(*sl); });
+}
+
+}  // namespace gigasim
