@@ -75,9 +75,14 @@ def point_labels(df: pd.DataFrame) -> List[str]:
     params = [c for c in param_columns(df) if df[c].nunique(dropna=False) > 1] or param_columns(df)
     if "seed" in df.columns and df["seed"].nunique() > 1:
         params = params + ["seed"]
+    def value(v):
+        # Section files (topology=/path/to/fat_tree.yaml) read best as their name.
+        text = str(v)
+        return os.path.splitext(os.path.basename(text))[0] if text.endswith((".yaml", ".yml")) else text
+
     labels = []
     for _, row in df.iterrows():
-        parts = [f"{_short(c)}={row[c]}" for c in params]
+        parts = [f"{_short(c)}={value(row[c])}" for c in params]
         labels.append(" ".join(parts) if parts else str(row.get("point_id", "")))
     return labels
 

@@ -131,6 +131,7 @@ std::string self_exe() {
 struct PlanOptions {
   std::string sweep;
   std::string dir;
+  std::vector<std::string> sets;
   bool no_validate = false;
 };
 
@@ -152,7 +153,13 @@ void plan_command(const PlanOptions& o) {
   manifest << ",run_file,output\n";
   for (const SweepPoint& p : points) {
     std::vector<std::string> sets;
-    for (const auto& [k, v] : p.params) sets.push_back(k + "=" + v);
+    for (const auto& [k, v] : p.params) {
+      if (k == "topology" || k == "workload") sets.push_back(k + "=" + v);  // a section file: first
+    }
+    sets.insert(sets.end(), o.sets.begin(), o.sets.end());
+    for (const auto& [k, v] : p.params) {
+      if (k != "topology" && k != "workload") sets.push_back(k + "=" + v);
+    }
     if (p.seed >= 0) sets.push_back(fmt::format("seed={}", p.seed));
     RunSpec rs;
     try {
@@ -429,6 +436,7 @@ void setup_sweep(CLI::App& app) {
   p->add_option("sweep_file", plan->sweep, "Sweep file: base, grid, zip, seeds")->required();
   p->add_option("-o,--output", plan->dir, "Sweep directory")->required();
   p->add_flag("--no-validate", plan->no_validate, "Skip building each distinct topology and workload");
+  p->add_option("--set", plan->sets, "Override a value of every point (after section files, before the axes)");
   p->callback([plan]() { plan_command(*plan); });
 
   auto run = std::make_shared<RunSweepOptions>();

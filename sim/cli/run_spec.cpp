@@ -17,7 +17,8 @@ std::string resolve_section(YAML::Node& root, const ConfigNode& run, const std::
   if (!node->is_scalar()) return run.file();
   const std::string ref = node->as_string();
   fs::path p(ref);
-  if (p.is_relative()) p = fs::path(run.file()).parent_path() / p;
+  // Relative to the run file; a name given with --set is relative to the working directory.
+  if (p.is_relative() && !node->where().file.empty() && node->where().line > 0) p = fs::path(run.file()).parent_path() / p;
   if (!fs::exists(p)) node->fail(fmt::format("{} file '{}' not found", key, p.string()));
   ConfigNode doc = load_yaml_file(p.lexically_normal().string());
   root[key] = doc.yaml();
@@ -37,9 +38,19 @@ RunSpec load_run_spec(const std::string& path, const std::vector<std::string>& o
   run.require_map("a run file: a mapping with 'topology' and 'workload'");
   run.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep"});
   YAML::Node root = run.yaml();
+  // Overrides that replace a whole section by a file name apply first, so the file is loaded.
+  std::vector<std::string> rest;
+  for (const std::string& o : overrides) {
+    if (o.rfind("topology=", 0) == 0 || o.rfind("workload=", 0) == 0) {
+      apply_override(root, o);
+    } else {
+      rest.push_back(o);
+    }
+  }
+  run = ConfigNode(root, run.file_ptr(), "");
   const std::string topo_file = resolve_section(root, run, "topology");
   const std::string work_file = resolve_section(root, run, "workload");
-  apply_all(root, overrides);
+  apply_all(root, rest);
   s.root = ConfigNode(root, run.file_ptr(), "");
   // Re-check after overrides: --set may add an unknown key.
   s.root.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep"});

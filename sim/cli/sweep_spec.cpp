@@ -19,11 +19,22 @@ std::string value_text(const ConfigNode& n) {
   return out.c_str();
 }
 
-std::vector<std::string> values_of(const ConfigNode& axis) {
+// The values of one axis. Values of the `topology` and `workload` axes are files, relative to
+// the sweep file.
+std::vector<std::string> values_of(const std::string& key, const ConfigNode& axis, const std::string& sweep_file) {
   axis.require_sequence("a list of values");
   if (axis.size() == 0) axis.fail(fmt::format("axis '{}' has no values", axis.path()));
   std::vector<std::string> v;
-  for (size_t i = 0; i < axis.size(); ++i) v.push_back(value_text(axis.element(i)));
+  for (size_t i = 0; i < axis.size(); ++i) {
+    std::string value = value_text(axis.element(i));
+    if ((key == "topology" || key == "workload") && axis.element(i).is_scalar()) {
+      fs::path p(value);
+      if (p.is_relative()) p = fs::path(sweep_file).parent_path() / p;
+      if (!fs::exists(p)) axis.element(i).fail(fmt::format("{} file '{}' not found", key, p.string()));
+      value = fs::absolute(p).lexically_normal().string();
+    }
+    v.push_back(value);
+  }
   return v;
 }
 
@@ -48,7 +59,7 @@ SweepSpec SweepSpec::load(const std::string& path) {
   if (!fs::exists(b)) base.fail(fmt::format("base run file '{}' not found", b.string()));
   s.base = fs::absolute(b).lexically_normal().string();
   if (auto g = root.find("grid")) {
-    for (const auto& [key, axis] : g->entries()) s.grid.emplace_back(key, values_of(axis));
+    for (const auto& [key, axis] : g->entries()) s.grid.emplace_back(key, values_of(key, axis, path));
   }
   if (auto z = root.find("zip")) {
     z->require_sequence("a list of groups of axes advanced together");
@@ -56,7 +67,7 @@ SweepSpec SweepSpec::load(const std::string& path) {
       const ConfigNode group = z->element(i);
       std::vector<std::pair<std::string, std::vector<std::string>>> axes;
       for (const auto& [key, axis] : group.entries()) {
-        axes.emplace_back(key, values_of(axis));
+        axes.emplace_back(key, values_of(key, axis, path));
         if (axes.back().second.size() != axes.front().second.size()) {
           axis.fail(fmt::format("zipped axes must have equal lengths: '{}' has {}, '{}' has {}", key,
                                 axes.back().second.size(), axes.front().first, axes.front().second.size()));

@@ -3,7 +3,7 @@
 // inner node of one tree and a leaf of the other. Each tree reduces half the buffer up to its
 // root, then broadcasts it down, pipelined in P chunks: node at depth d forwards chunk j at
 // phase j + (D - d) on the way up and j + d on the way down, D the depth. Latency grows with
-// log2(n) instead of n. Collapsed: R rounds (R = min(P, 8)) in which every edge of both trees
+// log2(n) instead of n. Collapsed: R rounds (R = min(P, 8, 8192/n)) in which every edge of both trees
 // moves 1/R of its half buffer up at once, then R rounds down — the pipeline's steady state, in
 // which all levels are busy, with rounds that keep neighbours in step under contention as the
 // stepwise pipeline does; the pipeline's remaining latency is added analytically.
@@ -103,7 +103,8 @@ class Tree final : public CollectiveAlgorithm {
     const uint32_t P = detail::pipeline_chunks(r.bytes / 2, cal);
     const double chunk = r.bytes / 2 / P / st.efficiency;
     const bool stepwise = r.fidelity == Fidelity::kStepwise;
-    const uint32_t rounds = std::min(P, kCollapsedRounds);
+    // Fewer rounds for big groups: every round is n flows in one sharing component.
+    const uint32_t rounds = std::max(1U, std::min({P, kCollapsedRounds, 8192 / std::max(1U, r.n)}));
     auto p = stepwise ? std::make_unique<TreePlan>(r.n, P, chunk, true, delay)
                       : std::make_unique<TreePlan>(r.n, rounds, chunk * P / rounds, false, 0);
     p->fidelity = r.fidelity;
