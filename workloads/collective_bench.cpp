@@ -42,14 +42,14 @@ GroupFamily parse_group_family(const ConfigNode& spec, const ClusterInfo& cluste
 Workload CollectiveBenchSource::build(const ConfigNode& spec, const ClusterInfo& cluster) const {
   spec.check_keys({"kind", "op", "size", "ranks", "group", "iterations", "algorithm", "protocol", "fidelity",
                    "channels", "root"});
-  Workload w;
-  w.kind = "collective";
+  Workload w = Workload::two_stream("collective");
   w.families.push_back(parse_group_family(spec, cluster, "world", "custom"));
   w.ranks = w.families[0].span;
   w.steps = static_cast<uint32_t>(spec.get_int("iterations", 1, 1, 1000000));
 
   Op op;
   op.kind = OpKind::kCollective;
+  op.stream = 1;
   const ConfigNode op_node = spec.at("op");
   if (!parse_collective_kind(op_node.as_string(), op.collective)) {
     op_node.fail(fmt::format("unknown collective '{}' (known: all_reduce, reduce_scatter, all_gather, alltoall, "
@@ -63,7 +63,7 @@ Workload CollectiveBenchSource::build(const ConfigNode& spec, const ClusterInfo&
   for (uint32_t s = 0; s < w.steps; ++s) {
     op.step = s;
     op.label = fmt::format("{} {}", to_string(op.collective), s);
-    w.ops.push_back(op);
+    w.ops().push_back(op);
   }
   return w;
 }

@@ -54,8 +54,7 @@ ComputeTimes parse_compute(const ConfigNode& c, const ClusterInfo& cluster) {
 Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cluster) const {
   spec.check_keys({"kind", "steps", "ranks", "group", "compute", "gradients", "bucket_size", "overlap",
                    "algorithm", "protocol", "fidelity", "channels"});
-  Workload w;
-  w.kind = "data_parallel";
+  Workload w = Workload::two_stream("data_parallel");
   w.families.push_back(parse_group_family(spec, cluster, "dp", "dp"));
   const GroupFamily& dp = w.families[0];
   w.ranks = dp.span;
@@ -73,6 +72,7 @@ Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cl
 
   Op coll;
   coll.kind = OpKind::kCollective;
+  coll.stream = 1;
   coll.collective = CollectiveKind::kAllReduce;
   coll.family = 0;
   coll.bytes = std::min(bucket, grad_bytes);
@@ -85,8 +85,8 @@ Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cl
     fwd.step = s;
     fwd.label = "forward";
     fwd.seconds = ct.forward;
-    fwd.after_comm = comms;  // the previous step's gradients are reduced
-    w.ops.push_back(fwd);
+    if (comms > 0) fwd.deps = {Dep{1, comms}};  // the previous step's gradients are reduced
+    w.ops().push_back(fwd);
     ++computes;
     const uint32_t first_bwd = computes;
     std::vector<Op> pending;
@@ -98,15 +98,15 @@ Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cl
       bwd.step = s;
       bwd.label = fmt::format("backward[{}]", b);
       bwd.seconds = grad_bytes > 0 ? ct.backward * bytes / grad_bytes : ct.backward / buckets;
-      w.ops.push_back(bwd);
+      w.ops().push_back(bwd);
       ++computes;
       if (grad_bytes <= 0) continue;
       Op ar = coll;
       ar.step = s;
       ar.bytes = bytes;
       ar.label = fmt::format("grad all_reduce[{}]", b);
-      ar.after_compute = overlap ? computes : first_bwd + buckets;
-      w.ops.push_back(ar);
+      ar.deps = {Dep{0, overlap ? computes : first_bwd + buckets}};
+      w.ops().push_back(ar);
       ++comms;
     }
     if (ct.optimizer > 0) {
@@ -114,8 +114,8 @@ Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cl
       opt.step = s;
       opt.label = "optimizer";
       opt.seconds = ct.optimizer;
-      opt.after_comm = comms;
-      w.ops.push_back(opt);
+      opt.deps = {Dep{1, comms}};
+      w.ops().push_back(opt);
       ++computes;
     }
   }

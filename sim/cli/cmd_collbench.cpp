@@ -61,8 +61,7 @@ void collbench_command(const CollbenchOptions& o) {
   const ConfigNode spec = load_topology_or_run(o.topology, o.sets);
   const Topology topo = build_topology(spec);
 
-  Workload w;
-  w.kind = "collbench";
+  Workload w = Workload::two_stream("collbench");
   GroupFamily f{"world", "custom", 0, 1, 0};
   f.span = o.ranks == "all" ? topo.gpus : static_cast<uint32_t>(std::stoul(o.ranks));
   if (f.span == 0 || f.span > topo.gpus) {
@@ -82,6 +81,7 @@ void collbench_command(const CollbenchOptions& o) {
   w.ranks = f.span;
   Op proto;
   proto.kind = OpKind::kCollective;
+  proto.stream = 1;
   if (!parse_collective_kind(o.op, proto.collective)) {
     throw ConfigError(fmt::format("--op {}: unknown (all_reduce, reduce_scatter, all_gather, alltoall, broadcast, "
                                   "reduce, sendrecv)",
@@ -107,11 +107,11 @@ void collbench_command(const CollbenchOptions& o) {
   for (double s = b; s <= e * (1 + 1e-12); s *= static_cast<double>(o.factor)) {
     Op op = proto;
     op.bytes = s;
-    op.step = static_cast<uint32_t>(w.ops.size());
+    op.step = static_cast<uint32_t>(w.ops().size());
     op.label = fmt::format("{} {}", o.op, format_bytes(s));
-    w.ops.push_back(op);
+    w.ops().push_back(op);
   }
-  w.steps = static_cast<uint32_t>(w.ops.size());
+  w.steps = static_cast<uint32_t>(w.ops().size());
 
   if (!o.output.empty()) {
     // Fail before simulating when the result cannot be written.
@@ -138,7 +138,7 @@ void collbench_command(const CollbenchOptions& o) {
   }
   double busbw_sum = 0;
   for (const CollectiveRecord& r : res.collectives) {
-    const Op& op = w.ops[r.op];
+    const Op& op = w.ops()[r.op];
     const double t = r.end_s - r.start_s;
     const double alg = algbw_Bps(op, r), bus = busbw_Bps(op, f, r);
     busbw_sum += bus;

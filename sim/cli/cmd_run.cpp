@@ -43,6 +43,12 @@ struct RunOptions {
 };
 
 // "N": the first N steps; "a-b": steps a to b (0-based).
+size_t op_count(const Workload& w) {
+  size_t n = 0;
+  for (const Program& p : w.programs) n += p.ops.size();
+  return n;
+}
+
 std::pair<uint32_t, uint32_t> parse_step_range(const std::string& s, uint32_t steps) {
   try {
     const size_t dash = s.find('-');
@@ -104,7 +110,7 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
   if (!res.ok) std::printf("  error       %s\n", res.error.c_str());
   std::printf("  topology    %s\n", topology_line(topo).c_str());
   std::printf("  workload    %s: %u ranks, %u steps, %zu ops (%zu collectives)\n", work.kind.c_str(), work.ranks,
-              work.steps, work.ops.size(), res.collectives.size());
+              work.steps, op_count(work), res.collectives.size());
   std::printf("  network     %s, crosstraffic %s; fidelity %s\n", net.model.c_str(), net.crosstraffic ? "on" : "off",
               run_fidelity(res).c_str());
   std::printf("  step time   mean %s | p50 %s | p99 %s\n", format_duration(v("step_time_mean_s")).c_str(),
@@ -164,7 +170,7 @@ void run_command(const RunOptions& o) {
   }
   for (const std::string& l : o.logs) ropt.simgrid_args.push_back("--log=" + l);
   ropt.progress = progress.get();
-  progress->message(fmt::format("{} GPUs, {} ranks, {} ops: simulating", topo.gpus, work.ranks, work.ops.size()));
+  progress->message(fmt::format("{} GPUs, {} ranks, {} ops: simulating", topo.gpus, work.ranks, op_count(work)));
   ReplayEngine engine(topo, work, net, ropt);
   ReplayResult res = engine.run();
 

@@ -139,7 +139,8 @@ class Tree final : public CollectiveAlgorithm {
     for (uint32_t p = 0; p < n; ++p) {
       const uint32_t a = p, b = n - 1 - p;
       const uint64_t key = (uint64_t{depth_of(a)} << 40) | (uint64_t{depth_of(b)} << 20) |
-                           (uint64_t{(2 * a + 1 < n) + (2 * a + 2 < n)} << 2) | ((2 * b + 1 < n) + (2 * b + 2 < n));
+                           (static_cast<uint64_t>((2 * a + 1 < n) + (2 * a + 2 < n)) << 2) |
+                           static_cast<uint64_t>((2 * b + 1 < n) + (2 * b + 2 < n));
       if (std::find(seen.begin(), seen.end(), key) == seen.end()) seen.push_back(key), reps.push_back(p);
     }
     double total = plan.tail_s;

@@ -2,7 +2,14 @@
 
 namespace gigasim {
 
-const char* to_string(Fidelity f) { return f == Fidelity::kStepwise ? "stepwise" : "collapsed"; }
+const char* to_string(Fidelity f) {
+  switch (f) {
+    case Fidelity::kStepwise: return "stepwise";
+    case Fidelity::kCollapsed: return "collapsed";
+    case Fidelity::kAnalytic: return "analytic";
+  }
+  return "?";
+}
 
 const char* to_string(CollectiveKind k) {
   switch (k) {

@@ -10,7 +10,9 @@
 //   stepwise   every algorithm step is its own phase of flows;
 //   collapsed  one phase per stage (per dimension for hierarchical algorithms): each peer pair's
 //              bytes of the stage travel as one flow, and the merged steps' latencies are added
-//              analytically, so with no contention the time equals the stepwise one.
+//              analytically, so with no contention the time equals the stepwise one;
+//   analytic   no flows at all: the closed-form time passes as a delay. Right where the group's
+//              links carry nothing else, as tensor parallelism inside one server's NVLink.
 
 #include <cstdint>
 #include <string>
@@ -19,7 +21,7 @@
 
 namespace gigasim {
 
-enum class Fidelity : uint8_t { kStepwise = 0, kCollapsed = 1 };
+enum class Fidelity : uint8_t { kStepwise = 0, kCollapsed = 1, kAnalytic = 2 };
 /// Collective operations (nccl-tests names).
 enum class CollectiveKind : uint8_t {
   kAllReduce = 0,

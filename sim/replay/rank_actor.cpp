@@ -8,7 +8,9 @@
 #include <simgrid/s4u/Mailbox.hpp>
 #include <xbt/log.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "sim/core/error.hpp"
 #include "sim/results/timeline_writer.hpp"
@@ -21,52 +23,80 @@ namespace gigasim {
 namespace {
 
 constexpr double kTimeEps = 1e-12;
+constexpr uint32_t kNone = UINT32_MAX;
 
-sg4::Mailbox* mailbox(uint32_t family, uint32_t src, uint32_t dst) {
+sg4::Mailbox* collective_mailbox(uint32_t family, uint32_t src, uint32_t dst) {
   return sg4::Mailbox::by_name(fmt::format("f{}:{}>{}", family, src, dst));
 }
+sg4::Mailbox* p2p_mailbox(uint32_t family, uint32_t tag, uint32_t src, uint32_t dst) {
+  return sg4::Mailbox::by_name(fmt::format("p{}.{}:{}>{}", family, tag, src, dst));
+}
 
-// The communication stream of one rank: at most one collective in flight, run phase by phase
-// from the shared plan (delay, transfers, next phase; the tail after the last).
+// What a comm in flight belongs to.
+struct Tag {
+  uint16_t stream = 0;
+  uint32_t peer = kNone;  ///< receiving rank of a send; kNone for a receive
+  uint32_t seq = 0;       ///< p2p: the op's ordinal on its stream
+  double bytes = 0;       ///< sends: bytes carried
+};
+
+// Every comm the rank waits on, whatever stream posted it (one wait_any over all of them).
+struct PendingSet {
+  std::vector<sg4::CommPtr> comms;
+  std::vector<Tag> tags;
+  void add(sg4::CommPtr c, Tag t) {
+    comms.push_back(std::move(c));
+    tags.push_back(t);
+  }
+  void remove(size_t i) {
+    comms[i] = std::move(comms.back());
+    comms.pop_back();
+    tags[i] = tags.back();
+    tags.pop_back();
+  }
+};
+
+// One collective of a collective stream in flight, run phase by phase from the shared plan
+// (delay, transfers, next phase; the tail after the last; again for each repetition).
 class CommStream {
  public:
-  CommStream(ReplayShared* sh, uint32_t rank) : sh_(sh), rank_(rank) {}
-
   bool active() const { return state_ != State::kIdle; }
-  bool has_pending() const { return !pending_.empty(); }
-  const std::vector<sg4::CommPtr>& pending() const { return pending_; }
   double timer_end() const { return state_ == State::kDelay || state_ == State::kTail ? timer_end_ : -1; }
 
-  // Starts comm op number `ordinal`. Returns false if the rank has nothing to do in it.
-  bool start(uint32_t ordinal) {
-    const RankProgram& prog = *sh_->prog;
-    const CompiledCollective& cc = prog.comm[ordinal];
-    const Op& op = prog.work->ops[cc.op];
-    fam_ = &prog.work->families[op.family];
+  // Starts `cc`. Returns false if the rank has nothing to do in it.
+  bool start(ReplayShared* sh, uint32_t rank, uint16_t stream, const Op& op, const CompiledCollective& cc,
+             PendingSet* pending) {
+    sh_ = sh;
+    rank_ = rank;
+    stream_ = stream;
+    pending_ = pending;
+    fam_ = &sh->prog->work->families[op.family];
     family_ = op.family;
-    ordinal_ = ordinal;
+    cc_ = &cc;
+    repeat_ = op.repeat;
     plan_ = cc.plan.get();
-    if (!fam_->contains(rank_) || (plan_->phases() == 0 && plan_->tail_s <= 0)) return false;
+    if (!fam_->contains(rank_)) return false;
+    if (cc.fidelity == Fidelity::kAnalytic) {
+      if (!(cc.estimate_s > 0)) return false;
+      state_ = State::kTail;
+      timer_end_ = sg4::Engine::get_clock() + cc.estimate_s * repeat_;
+      return true;
+    }
+    if (plan_->phases() == 0 && plan_->tail_s <= 0) return false;
     pos_ = fam_->position(rank_);
+    rep_ = 0;
     phase_ = 0;
     begin_phase();
     return true;
   }
 
-  // One comm of the current phase finished (index into pending()).
-  void complete(size_t idx) {
-    const double now = sg4::Engine::get_clock();
-    if (peer_of_[idx] != kRecv) {
-      sh_->result->links->flow_finished(rank_, peer_of_[idx], bytes_of_[idx], now);
+  // One of its comms finished.
+  void complete(const Tag& t) {
+    if (t.peer != kNone) {
+      sh_->result->links->flow_finished(rank_, t.peer, t.bytes, sg4::Engine::get_clock());
       ++sh_->flows_done;
     }
-    pending_[idx] = pending_.back();
-    pending_.pop_back();
-    peer_of_[idx] = peer_of_.back();
-    peer_of_.pop_back();
-    bytes_of_[idx] = bytes_of_.back();
-    bytes_of_.pop_back();
-    if (pending_.empty()) {
+    if (--in_flight_ == 0) {
       ++phase_;
       begin_phase();
     }
@@ -76,21 +106,24 @@ class CommStream {
   void timer_done() {
     if (state_ == State::kDelay) {
       post_phase();
-    } else {
+    } else if (cc_->fidelity == Fidelity::kAnalytic) {
       state_ = State::kIdle;
+    } else {
+      next_repetition();
     }
-  }
-
-  std::string describe() const {
-    const CompiledCollective& cc = sh_->prog->comm[ordinal_];
-    const Op& op = sh_->prog->work->ops[cc.op];
-    return fmt::format("{} '{}' (step {}, {:.0f} B, {} over group family '{}' of {} ranks)", to_string(op.collective),
-                       op.label, op.step, op.bytes, cc.algorithm->name(), fam_->name, fam_->size);
   }
 
  private:
   enum class State { kIdle, kDelay, kFlows, kTail };
-  static constexpr uint32_t kRecv = UINT32_MAX;
+
+  void next_repetition() {
+    if (++rep_ < repeat_) {
+      phase_ = 0;
+      begin_phase();
+    } else {
+      state_ = State::kIdle;
+    }
+  }
 
   // Enters phase_ (or the tail after the last phase).
   void begin_phase() {
@@ -100,7 +133,7 @@ class CommStream {
         state_ = State::kTail;
         timer_end_ = now + plan_->tail_s;
       } else {
-        state_ = State::kIdle;
+        next_repetition();
       }
       return;
     }
@@ -130,162 +163,477 @@ class CommStream {
         const uint32_t peer = fam_->member(rank_, t.peer);
         const double per_flow = t.bytes / ch;
         if (!sends) {
-          sg4::Mailbox* mb = mailbox(family_, peer, rank_);
-          for (uint32_t c = 0; c < ch; ++c) {
-            pending_.push_back(mb->get_async<void>(&slot_));
-            peer_of_.push_back(kRecv);
-            bytes_of_.push_back(0);
-          }
+          sg4::Mailbox* mb = collective_mailbox(family_, peer, rank_);
+          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->get_async<void>(&slot_), Tag{stream_});
         } else {
-          sg4::Mailbox* mb = mailbox(family_, rank_, peer);
+          sg4::Mailbox* mb = collective_mailbox(family_, rank_, peer);
           const auto size = static_cast<uint64_t>(std::llround(per_flow));
-          for (uint32_t c = 0; c < ch; ++c) {
-            pending_.push_back(mb->put_async(&slot_, size));
-            peer_of_.push_back(peer);
-            bytes_of_.push_back(per_flow);
-          }
+          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->put_async(&slot_, size), Tag{stream_, peer, 0, per_flow});
           sh_->flows_started += ch;
-          sh_->result->collectives[ordinal_].flows += ch;
+          sh_->result->collectives[cc_->record].flows += ch;
         }
+        in_flight_ += ch;
       }
     }
   }
 
-  ReplayShared* sh_;
-  uint32_t rank_;
+  ReplayShared* sh_ = nullptr;
+  uint32_t rank_ = 0;
+  uint16_t stream_ = 0;
+  PendingSet* pending_ = nullptr;
   State state_ = State::kIdle;
-  uint32_t ordinal_ = 0;
+  const CompiledCollective* cc_ = nullptr;
   const CollectivePlan* plan_ = nullptr;
   const GroupFamily* fam_ = nullptr;
   uint32_t family_ = 0;
   uint32_t pos_ = 0;
   uint32_t phase_ = 0;
+  uint32_t rep_ = 0, repeat_ = 1;
+  uint32_t in_flight_ = 0;
   double timer_end_ = -1;
   void* slot_ = nullptr;
   std::vector<Transfer> transfers_;
-  std::vector<sg4::CommPtr> pending_;
-  std::vector<uint32_t> peer_of_;
-  std::vector<double> bytes_of_;
+};
+
+// A posted send or receive of a p2p stream.
+struct Posted {
+  bool complete = false;
+  double post_s = 0;
+  double start_s = 0;  ///< when its transfer began
+};
+
+struct StreamState {
+  uint32_t next = 0;  ///< next op (position in the stream) to start or post
+  uint32_t done = 0;  ///< ops [0, done) are complete
+  // compute
+  double end_s = -1, start_s = 0;
+  // collective
+  CommStream coll;
+  bool coll_running = false;
+  // p2p: ops [done, next) posted; posted[i - base] describes op i
+  std::vector<Posted> posted;
+  uint32_t base = 0;
+  double last_start_s = 0;  ///< transfer start of the op that last completed the prefix
+};
+
+// This rank's share of one step: ops left and where its time went.
+struct StepLocal {
+  uint32_t step = 0;
+  uint32_t ops_left = 0;
+  Breakdown time{};
+};
+
+// One rank's replay (heap-allocated: actor stacks are small).
+class Rank {
+ public:
+  Rank(ReplayShared* sh, uint32_t rank)
+      : sh_(sh),
+        rank_(rank),
+        work_(*sh->prog->work),
+        pid_(work_.program_of(rank)),
+        prog_(sh->prog->programs[pid_]),
+        ops_(prog_.src->ops),
+        streams_(prog_.streams.size()) {
+    for (size_t s = 0; s < prog_.streams.size(); ++s) {
+      if (prog_.streams[s].kind == StreamKind::kCompute) {
+        compute_ = static_cast<int>(s);
+        break;
+      }
+    }
+  }
+
+  void run() {
+    double now = sg4::Engine::get_clock();
+    t_last_ = now;
+    while (true) {
+      if (sh_->failed) return;
+      start_ready(now);
+      if (all_done()) break;
+      classify(now);
+      const double deadline = next_deadline();
+      if (!pending_.comms.empty()) {
+        const double timeout = deadline < 0 ? -1.0 : std::max(0.0, deadline - now);
+        const ssize_t idx = sg4::Comm::wait_any_for(pending_.comms, timeout);
+        const double t = sg4::Engine::get_clock();
+        attribute(t);
+        if (idx >= 0) completed(static_cast<size_t>(idx), t);
+      } else if (deadline >= 0) {
+        if (deadline > now) sg4::this_actor::sleep_until(deadline);
+        attribute(sg4::Engine::get_clock());
+      } else {
+        throw SimulationError(fmt::format("rank {} is stuck: {}", rank_, blocked_description()));
+      }
+      now = sg4::Engine::get_clock();
+      timers(now);
+    }
+    ++sh_->ranks_finished;
+  }
+
+  // The run failed: cancel this rank's comms still in flight, so none is freed while running.
+  void abandon() {
+    for (sg4::CommPtr& c : pending_.comms) {
+      if (c->get_state() == sg4::Activity::State::STARTED) c->cancel();
+    }
+    pending_.comms.clear();
+  }
+
+  std::string describe_running() const {
+    for (size_t s = 0; s < streams_.size(); ++s) {
+      const StreamState& ss = streams_[s];
+      if (prog_.streams[s].kind != StreamKind::kCollective || !ss.coll_running) continue;
+      const Op& op = ops_[prog_.streams[s].ops[ss.next]];
+      const CompiledCollective& cc = prog_.streams[s].coll[ss.next];
+      const GroupFamily& fam = work_.families[op.family];
+      return fmt::format("{} '{}' (step {}, {:.0f} B, {} over group family '{}' of {} ranks)",
+                         to_string(op.collective), op.label, op.step, op.bytes, cc.algorithm->name(), fam.name,
+                         fam.size);
+    }
+    return "a point-to-point transfer";
+  }
+
+ private:
+  const Op& op_at(size_t s, uint32_t i) const { return ops_[prog_.streams[s].ops[i]]; }
+  bool deps_ok(const Op& op) const {
+    for (const Dep& d : op.deps) {
+      if (streams_[d.stream].done < d.count) return false;
+    }
+    return true;
+  }
+  bool all_done() const {
+    for (size_t s = 0; s < streams_.size(); ++s) {
+      if (streams_[s].done < prog_.streams[s].ops.size()) return false;
+    }
+    return true;
+  }
+
+  // Starts (compute, collective) or posts (p2p) whatever can go, until nothing more can.
+  void start_ready(double now) {
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (size_t s = 0; s < streams_.size(); ++s) {
+        StreamState& ss = streams_[s];
+        const CompiledStream& cs = prog_.streams[s];
+        if (ss.next >= cs.ops.size()) continue;
+        switch (cs.kind) {
+          case StreamKind::kCompute: {
+            if (ss.end_s >= 0) break;
+            const Op& op = op_at(s, ss.next);
+            if (!deps_ok(op)) break;
+            op_started(op, now);
+            ss.start_s = now;
+            ss.end_s = now + op.seconds;
+            break;
+          }
+          case StreamKind::kCollective: {
+            while (!ss.coll_running && ss.next < cs.ops.size()) {
+              const Op& op = op_at(s, ss.next);
+              if (!deps_ok(op)) break;
+              op_started(op, now);
+              const CompiledCollective& cc = cs.coll[ss.next];
+              if (work_.families[op.family].contains(rank_)) {
+                CollectiveRecord& rec = sh_->result->collectives[cc.record];
+                rec.first_start_s = std::min(rec.first_start_s, now);
+                rec.start_s = std::max(rec.start_s, now);
+              }
+              if (ss.coll.start(sh_, rank_, static_cast<uint16_t>(s), op, cc, &pending_) && ss.coll.active()) {
+                ss.coll_running = true;
+                ss.start_s = now;
+                break;
+              }
+              if (work_.families[op.family].contains(rank_)) {
+                CollectiveRecord& rec = sh_->result->collectives[cc.record];
+                rec.end_s = std::max(rec.end_s, now);
+              }
+              ++ss.next;
+              op_done(s, op, now, now);
+              progress = true;
+            }
+            break;
+          }
+          case StreamKind::kP2P: {
+            while (ss.next < cs.ops.size()) {
+              const Op& op = op_at(s, ss.next);
+              if (!deps_ok(op)) break;
+              op_started(op, now);
+              post(s, op, now);
+              ++ss.next;
+            }
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  void post(size_t s, const Op& op, double now) {
+    StreamState& ss = streams_[s];
+    const GroupFamily& fam = work_.families[op.family];
+    const uint32_t peer = fam.peer(rank_, op.peer);
+    void* slot = nullptr;
+    const auto stream = static_cast<uint16_t>(s);
+    if (op.kind == OpKind::kSend) {
+      sg4::Mailbox* mb = p2p_mailbox(op.family, op.tag, rank_, peer);
+      pending_.add(mb->put_async(slot, static_cast<uint64_t>(std::llround(op.bytes))), Tag{stream, peer, ss.next, op.bytes});
+      ++sh_->flows_started;
+    } else {
+      sg4::Mailbox* mb = p2p_mailbox(op.family, op.tag, peer, rank_);
+      pending_.add(mb->get_async<void>(nullptr), Tag{stream, kNone, ss.next, 0});
+    }
+    if (ss.posted.size() > 64 && ss.done - ss.base > ss.posted.size() / 2) {
+      ss.posted.erase(ss.posted.begin(), ss.posted.begin() + (ss.done - ss.base));
+      ss.base = ss.done;
+    }
+    ss.posted.push_back(Posted{false, now, now});
+  }
+
+  double next_deadline() const {
+    double d = -1;
+    for (const StreamState& ss : streams_) {
+      const double t = ss.end_s >= 0 ? ss.end_s : ss.coll.timer_end();
+      if (t >= 0 && (d < 0 || t < d)) d = t;
+    }
+    return d;
+  }
+
+  void completed(size_t idx, double t) {
+    const Tag tag = pending_.tags[idx];
+    const double started = pending_.comms[idx]->get_start_time();
+    pending_.remove(idx);
+    StreamState& ss = streams_[tag.stream];
+    const CompiledStream& cs = prog_.streams[tag.stream];
+    if (cs.kind == StreamKind::kCollective) {
+      ss.coll.complete(tag);
+      finish_collective_if_idle(tag.stream, t);
+      return;
+    }
+    if (tag.peer != kNone) {
+      sh_->result->links->flow_finished(rank_, tag.peer, tag.bytes, t);
+      ++sh_->flows_done;
+    }
+    Posted& p = ss.posted[tag.seq - ss.base];
+    p.complete = true;
+    p.start_s = started >= 0 ? started : p.post_s;
+    while (ss.done < ss.next && ss.posted[ss.done - ss.base].complete) {
+      const Posted& q = ss.posted[ss.done - ss.base];
+      ss.last_start_s = q.start_s;
+      const Op& op = op_at(tag.stream, ss.done);
+      ++ss.done;
+      op_done(tag.stream, op, q.post_s, t);
+    }
+  }
+
+  void finish_collective_if_idle(size_t s, double t) {
+    StreamState& ss = streams_[s];
+    if (!ss.coll_running || ss.coll.active()) return;
+    ss.coll_running = false;
+    const CompiledCollective& cc = prog_.streams[s].coll[ss.next];
+    CollectiveRecord& rec = sh_->result->collectives[cc.record];
+    rec.end_s = std::max(rec.end_s, t);
+    const Op& op = op_at(s, ss.next);
+    ++ss.next;
+    op_done(s, op, ss.start_s, t);
+  }
+
+  void timers(double t) {
+    for (size_t s = 0; s < streams_.size(); ++s) {
+      StreamState& ss = streams_[s];
+      if (ss.end_s >= 0 && t + kTimeEps >= ss.end_s) {
+        const Op& op = op_at(s, ss.next);
+        ss.end_s = -1;
+        ++ss.next;
+        op_done(s, op, ss.start_s, t);
+      }
+      const double te = ss.coll.timer_end();
+      if (te >= 0 && t + kTimeEps >= te) {
+        ss.coll.timer_done();
+        finish_collective_if_idle(s, t);
+      }
+    }
+  }
+
+  // --- steps and the breakdown ---
+
+  StepLocal& local(uint32_t step) {
+    while (window_.empty() || window_.back().step < step) {
+      const uint32_t st = window_.empty() ? first_open_ : window_.back().step + 1;
+      window_.push_back(StepLocal{st, prog_.step_op_count[st], {}});
+    }
+    while (window_.front().ops_left == 0 && window_.front().step < step) {
+      first_open_ = window_.front().step + 1;
+      window_.erase(window_.begin());
+    }
+    return window_[step - window_.front().step];
+  }
+
+  void op_started(const Op& op, double now) {
+    StepRecord& s = sh_->result->steps[op.step];
+    s.first_start_s = std::min(s.first_start_s, now);
+    local(op.step);
+  }
+
+  void op_done(size_t s, const Op& op, double start, double end) {
+    if (prog_.streams[s].kind != StreamKind::kP2P) streams_[s].done = streams_[s].next;
+    if (sh_->timeline != nullptr && sh_->timeline->wants(rank_, op.step)) {
+      sh_->timeline->record(rank_, static_cast<uint32_t>(&op - ops_.data()), static_cast<uint32_t>(s), start, end);
+    }
+    StepLocal& mine = local(op.step);
+    --mine.ops_left;
+    StepRecord& rec = sh_->result->steps[op.step];
+    rec.end_s = std::max(rec.end_s, end);
+    if (++sh_->step_ops_done[op.step] == sh_->prog->step_total_ops[op.step]) {
+      ++sh_->steps_done;
+      if (episode_ && episode_step_ == op.step) close_episode(end);
+      rec.breakdown = mine.time;
+      rec.critical_rank = rank_;
+    }
+    while (!window_.empty() && window_.front().ops_left == 0) {
+      first_open_ = window_.front().step + 1;
+      window_.erase(window_.begin());
+    }
+  }
+
+  // Books [t_last_, t] to the class set by the last classify().
+  void attribute(double t) {
+    const double dt = t - t_last_;
+    t_last_ = t;
+    if (dt <= 0 || cls_ == TimeClass::kCount) return;
+    if (episode_) {
+      episode_len_ += dt;
+    } else if (cls_step_ < work_.steps) {
+      local(cls_step_).time[static_cast<size_t>(cls_)] += dt;
+    }
+  }
+
+  // A wait on a pipeline receive ends: the part before its transfer began is bubble.
+  void close_episode(double /*now*/) {
+    const double ts = streams_[episode_stream_].last_start_s;
+    const double bubble = std::clamp(ts - episode_start_, 0.0, episode_len_);
+    if (episode_step_ < work_.steps && !window_.empty() && episode_step_ >= window_.front().step) {
+      Breakdown& b = local(episode_step_).time;
+      b[static_cast<size_t>(TimeClass::kBubble)] += bubble;
+      b[static_cast<size_t>(TimeClass::kPP)] += episode_len_ - bubble;
+    }
+    episode_ = false;
+    episode_len_ = 0;
+  }
+
+  // The class of waiting on stream s.
+  TimeClass wait_class(size_t s) const {
+    const CompiledStream& cs = prog_.streams[s];
+    const StreamState& ss = streams_[s];
+    if (cs.kind == StreamKind::kP2P) return TimeClass::kBubble;  // an episode, split later
+    if (cs.kind == StreamKind::kCollective && ss.next < cs.ops.size()) {
+      return sh_->family_class[op_at(s, ss.next).family];
+    }
+    return TimeClass::kOther;
+  }
+
+  // Decides where the time from now until the next event goes.
+  void classify(double now) {
+    TimeClass cls = TimeClass::kCount;
+    uint32_t step = kNone;
+    size_t wait_stream = kNone;
+    if (!window_.empty()) {
+      const uint32_t front = window_.front().step;
+      if (compute_ >= 0) {
+        const StreamState& cs = streams_[compute_];
+        if (cs.end_s >= 0) {
+          cls = TimeClass::kCompute;
+          step = op_at(compute_, cs.next).step;
+        } else if (cs.next < prog_.streams[compute_].ops.size() && op_at(compute_, cs.next).step <= front) {
+          step = op_at(compute_, cs.next).step;
+          for (const Dep& d : op_at(compute_, cs.next).deps) {
+            if (streams_[d.stream].done < d.count) {
+              wait_stream = d.stream;
+              break;
+            }
+          }
+        }
+      }
+      if (cls == TimeClass::kCount && wait_stream == kNone) {
+        // Nothing on the compute stream for the open step: wait for whatever stream still has it.
+        step = front;
+        for (size_t s = 0; s < streams_.size(); ++s) {
+          if (static_cast<int>(s) == compute_) continue;
+          const StreamState& ss = streams_[s];
+          if (ss.done < prog_.streams[s].ops.size() && op_at(s, ss.done).step == front) {
+            wait_stream = s;
+            break;
+          }
+        }
+      }
+      if (cls == TimeClass::kCount) cls = wait_stream == kNone ? TimeClass::kOther : wait_class(wait_stream);
+    }
+    const bool pp_wait = cls == TimeClass::kBubble;
+    if (episode_ && (!pp_wait || wait_stream != episode_stream_ || step != episode_step_)) close_episode(now);
+    if (pp_wait && !episode_) {
+      episode_ = true;
+      episode_stream_ = wait_stream;
+      episode_step_ = step;
+      episode_start_ = now;
+      episode_len_ = 0;
+    }
+    cls_ = cls;
+    cls_step_ = step;
+  }
+
+  std::string blocked_description() const {
+    for (size_t s = 0; s < streams_.size(); ++s) {
+      const StreamState& ss = streams_[s];
+      if (ss.next >= prog_.streams[s].ops.size()) continue;
+      const Op& op = op_at(s, ss.next);
+      return fmt::format("op '{}' (step {}) on stream '{}' waits for ops that cannot finish", op.label, op.step,
+                         work_.streams[s].name);
+    }
+    return "no op can start";
+  }
+
+  ReplayShared* sh_;
+  uint32_t rank_;
+  const Workload& work_;
+  uint32_t pid_;
+  const CompiledProgram& prog_;
+  const std::vector<Op>& ops_;
+  std::vector<StreamState> streams_;
+  int compute_ = -1;
+  PendingSet pending_;
+  std::vector<StepLocal> window_;  ///< steps this rank has not finished, oldest first
+  uint32_t first_open_ = 0;
+  double t_last_ = 0;
+  TimeClass cls_ = TimeClass::kCount;
+  uint32_t cls_step_ = 0;
+  bool episode_ = false;
+  size_t episode_stream_ = 0;
+  uint32_t episode_step_ = 0;
+  double episode_start_ = 0, episode_len_ = 0;
 };
 
 }  // namespace
 
 void RankActor::operator()() const {
   ReplayShared* sh = shared_;
-  const RankProgram& prog = *sh->prog;
-  const Workload& work = *prog.work;
-  ReplayResult& res = *sh->result;
-
-  auto op_started = [&](const Op& op, double now) {
-    StepRecord& s = res.steps[op.step];
-    s.first_start_s = std::min(s.first_start_s, now);
-  };
-  auto op_finished = [&](const Op& op, double now) {
-    StepRecord& s = res.steps[op.step];
-    s.end_s = std::max(s.end_s, now);
-    if (++sh->step_ops_done[op.step] == uint64_t{prog.step_op_count[op.step]} * work.ranks) ++sh->steps_done;
-  };
-
-  size_t ci = 0;  // next compute op
-  size_t mi = 0;  // next comm op
-  uint32_t computes_done = 0;
-  uint32_t comms_done = 0;
-  double compute_end = -1, compute_start = 0, comm_start = 0;
-  bool comm_in_flight = false;
-  auto trace = [&](uint32_t op_index, double start, double end) {
-    if (sh->timeline != nullptr && sh->timeline->wants(rank_, work.ops[op_index].step)) {
-      sh->timeline->record(rank_, op_index, start, end);
-    }
-  };
-  CommStream comm(sh, rank_);
-
+  auto r = std::make_unique<Rank>(sh, rank_);
   try {
-    while (true) {
-      const double now = sg4::Engine::get_clock();
-      if (sh->failed) return;
-      // Start whatever each idle stream can start.
-      if (compute_end < 0 && ci < prog.compute_ops.size()) {
-        const Op& op = work.ops[prog.compute_ops[ci]];
-        if (op.after_comm <= comms_done) {
-          op_started(op, now);
-          compute_start = now;
-          compute_end = now + op.seconds;
-        }
-      }
-      while (!comm.active() && mi < prog.comm.size()) {
-        const Op& op = work.ops[prog.comm[mi].op];
-        if (op.after_compute > computes_done) break;
-        op_started(op, now);
-        if (work.families[op.family].contains(rank_)) {
-          CollectiveRecord& rec = res.collectives[mi];
-          rec.first_start_s = std::min(rec.first_start_s, now);
-          rec.start_s = std::max(rec.start_s, now);
-          rec.end_s = std::max(rec.end_s, now);  // members with nothing to do end at once
-        }
-        if (comm.start(static_cast<uint32_t>(mi))) {
-          comm_in_flight = true;
-          comm_start = now;
-          break;
-        }
-        op_finished(op, now);
-        ++comms_done;
-        ++mi;
-      }
-      if (compute_end < 0 && !comm.active()) {
-        if (ci == prog.compute_ops.size() && mi == prog.comm.size()) break;
-        // Only a compute op waiting for comms that are all done can get here: a program bug.
-        throw SimulationError(fmt::format("rank {} is stuck: no op can start", rank_));
-      }
-
-      // Wait for the first event: a comm of the current phase, the compute end, the latency tail.
-      double deadline = compute_end;
-      if (comm.timer_end() >= 0 && (deadline < 0 || comm.timer_end() < deadline)) deadline = comm.timer_end();
-      if (comm.has_pending()) {
-        const double timeout = deadline < 0 ? -1.0 : std::max(0.0, deadline - now);
-        const ssize_t idx = sg4::Comm::wait_any_for(comm.pending(), timeout);
-        if (idx >= 0) comm.complete(static_cast<size_t>(idx));
-      } else if (deadline > now) {
-        sg4::this_actor::sleep_until(deadline);
-      }
-
-      const double t = sg4::Engine::get_clock();
-      if (compute_end >= 0 && t + kTimeEps >= compute_end) {
-        trace(prog.compute_ops[ci], compute_start, t);
-        op_finished(work.ops[prog.compute_ops[ci]], t);
-        compute_end = -1;
-        ++computes_done;
-        ++ci;
-      }
-      if (comm.timer_end() >= 0 && t + kTimeEps >= comm.timer_end()) comm.timer_done();
-      if (comm_in_flight && !comm.active()) {
-        comm_in_flight = false;
-        trace(prog.comm[mi].op, comm_start, t);
-        CollectiveRecord& rec = res.collectives[mi];
-        rec.end_s = std::max(rec.end_s, t);
-        op_finished(work.ops[prog.comm[mi].op], t);
-        ++comms_done;
-        ++mi;
-      }
-    }
+    r->run();
   } catch (const simgrid::NetworkFailureException& e) {
     if (!sh->failed) {
       sh->failed = true;
-      res.ok = false;
-      res.error = fmt::format("rank {}: a flow of {} failed at t={:.9g} s: no live path ({})", rank_,
-                              comm.describe(), sg4::Engine::get_clock(), e.what());
+      sh->result->ok = false;
+      sh->result->error = fmt::format("rank {}: a flow of {} failed at t={:.9g} s: no live path ({})", rank_,
+                                      r->describe_running(), sg4::Engine::get_clock(), e.what());
     }
     sg4::Actor::kill_all();
-    return;
+    r->abandon();
   } catch (const SimulationError& e) {
     if (!sh->failed) {
       sh->failed = true;
-      res.ok = false;
-      res.error = e.what();
+      sh->result->ok = false;
+      sh->result->error = e.what();
     }
     sg4::Actor::kill_all();
-    return;
+    r->abandon();
   }
-  ++sh->ranks_finished;
 }
 
 }  // namespace gigasim

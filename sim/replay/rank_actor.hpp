@@ -1,10 +1,14 @@
 #pragma once
-// RankActor: one SimGrid actor running one rank's copy of the RankProgram. It drives two
-// streams like a GPU does — compute ops back to back, collectives back to back — and lets them
-// overlap: while a collective's flows are in flight it waits on them with a timeout set to the
-// end of the current compute op. A collective phase posts every receive, then every send
-// (mailbox per sender/receiver/family, so matching is FIFO and exact), then waits for all.
-// State per rank is a few counters and the comms of the phase in flight.
+// RankActor: one SimGrid actor running one rank's copy of its RankProgram. It drives the
+// program's streams like a GPU does — compute ops back to back, each collective stream one
+// collective at a time, point-to-point streams posting sends and receives as soon as their
+// dependencies hold — and lets them overlap: while flows are in flight it waits on all of them
+// at once with a timeout set to the next compute end or latency timer. A collective phase posts
+// every receive, then every send (mailbox per sender/receiver/family, so matching is FIFO and
+// exact), then waits for all.
+// It also keeps its step-time breakdown (where its compute stream's time went); the rank that
+// ends a step hands its breakdown to the step record. State per rank is a few counters per
+// stream, the comms in flight and the breakdown of the steps it has not finished.
 
 #include <cstdint>
 #include <string>
@@ -22,7 +26,8 @@ struct ReplayShared {
   const RankProgram* prog = nullptr;
   ReplayResult* result = nullptr;
   TimelineRecorder* timeline = nullptr;  ///< sampled per-rank op times, or nullptr
-  std::vector<uint64_t> step_ops_done;  ///< op completions per step, summed over ranks
+  std::vector<uint64_t> step_ops_done;   ///< op completions per step, summed over ranks
+  std::vector<TimeClass> family_class;   ///< per group family: where waiting on it counts
   uint32_t steps_done = 0;
   uint32_t ranks_finished = 0;
   uint64_t flows_started = 0;

@@ -41,11 +41,75 @@ GroupNet group_net(const GroupFamily& f, const Topology& topo) {
   return g;
 }
 
+namespace {
+
+ConfigError op_error(const Op& op, const std::string& what) {
+  return ConfigError(SourceLocation{op.where.empty() ? "workload" : op.where, 0, 0},
+                     fmt::format("op '{}' (step {}): {}", op.label, op.step, what));
+}
+
+bool stream_fits(OpKind op, StreamKind s) {
+  switch (op) {
+    case OpKind::kCompute: return s == StreamKind::kCompute;
+    case OpKind::kCollective: return s == StreamKind::kCollective;
+    case OpKind::kSend:
+    case OpKind::kRecv: return s == StreamKind::kP2P;
+  }
+  return false;
+}
+
+// Checks what the actors rely on: ops on streams of their kind, families and deps in range,
+// steps non-decreasing per stream, collective groups inside one program.
+void check_program(const Workload& work, const Program& prog) {
+  std::vector<uint32_t> per_stream(work.streams.size(), 0), last_step(work.streams.size(), 0);
+  for (const Op& op : prog.ops) {
+    if (op.stream >= work.streams.size()) throw op_error(op, fmt::format("stream {} does not exist", op.stream));
+    if (!stream_fits(op.kind, work.streams[op.stream].kind)) {
+      throw op_error(op, fmt::format("it cannot run on stream '{}'", work.streams[op.stream].name));
+    }
+    if (op.step >= work.steps) throw op_error(op, fmt::format("step {} is past the last step", op.step));
+    if (op.step < last_step[op.stream]) throw op_error(op, "steps go backwards on its stream");
+    last_step[op.stream] = op.step;
+    ++per_stream[op.stream];
+    if (op.kind != OpKind::kCompute) {
+      if (op.family >= work.families.size()) throw op_error(op, fmt::format("group {} does not exist", op.family));
+      if (!(op.bytes >= 0)) throw op_error(op, "bytes must be non-negative");
+    }
+    if (op.kind == OpKind::kCompute && !(op.seconds >= 0)) throw op_error(op, "seconds must be non-negative");
+    if (op.repeat < 1) throw op_error(op, "repeat must be at least 1");
+  }
+  for (const Op& op : prog.ops) {
+    for (const Dep& d : op.deps) {
+      if (d.stream >= work.streams.size() || d.count > per_stream[d.stream]) {
+        throw op_error(op, fmt::format("it waits for {} ops of stream {}, which has {}", d.count, d.stream,
+                                       d.stream < work.streams.size() ? per_stream[d.stream] : 0));
+      }
+    }
+  }
+}
+
+}  // namespace
+
 RankProgram RankProgram::compile(const Workload& work, const Topology& topo, const Calibration& cal) {
   RankProgram p;
   p.work = &work;
-  p.step_op_count.assign(work.steps, 0);
+  GIGASIM_ASSERT(!work.programs.empty(), "a workload has at least one program");
+  p.step_total_ops.assign(work.steps, 0);
   for (const GroupFamily& f : work.families) p.nets.push_back(group_net(f, topo));
+
+  // Ranks per program.
+  p.programs.resize(work.programs.size());
+  if (work.program_family >= 0) {
+    const GroupFamily& pf = work.families.at(static_cast<size_t>(work.program_family));
+    if (pf.first() != 0 || pf.end() != work.ranks || pf.size != work.programs.size()) {
+      throw ConfigError(SourceLocation{"workload", 0, 0},
+                        fmt::format("the program family '{}' must cover all {} ranks with one position per program",
+                                    pf.name, work.ranks));
+    }
+    for (CompiledProgram& cp : p.programs) cp.ranks = work.ranks / pf.size;
+  } else {
+    p.programs[0].ranks = work.ranks;
+  }
 
   auto request = [&](const Op& op, Fidelity fid) {
     const GroupFamily& f = work.families[op.family];
@@ -53,45 +117,74 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
   };
   // Fidelity auto: stepwise unless the whole workload's auto collectives would exceed the budget.
   uint64_t stepwise_flows = 0;
-  std::vector<Selection> chosen;
-  for (uint32_t i = 0; i < work.ops.size(); ++i) {
-    const Op& op = work.ops[i];
-    GIGASIM_ASSERT(op.step < work.steps, "op step out of range");
-    ++p.step_op_count[op.step];
-    if (op.kind == OpKind::kCompute) {
-      p.compute_ops.push_back(i);
-      continue;
+  for (size_t pi = 0; pi < work.programs.size(); ++pi) {
+    const Program& src = work.programs[pi];
+    CompiledProgram& cp = p.programs[pi];
+    check_program(work, src);
+    cp.src = &src;
+    cp.step_op_count.assign(work.steps, 0);
+    cp.streams.resize(work.streams.size());
+    for (size_t s = 0; s < work.streams.size(); ++s) cp.streams[s].kind = work.streams[s].kind;
+    for (uint32_t i = 0; i < src.ops.size(); ++i) {
+      const Op& op = src.ops[i];
+      ++cp.step_op_count[op.step];
+      CompiledStream& st = cp.streams[op.stream];
+      st.ops.push_back(i);
+      if (op.kind != OpKind::kCollective) continue;
+      const GroupFamily& fam = work.families[op.family];
+      // Every member of a group runs the same program (checked on the first group).
+      if (work.program_family >= 0 && fam.contains(fam.first())) {
+        for (uint32_t m = 0; m < fam.size; ++m) {
+          if (work.program_of(fam.member(fam.first(), m)) != work.program_of(fam.first())) {
+            throw op_error(op, fmt::format("group '{}' spans ranks of different programs", fam.name));
+          }
+        }
+      }
+      const GroupNet& net = p.nets[op.family];
+      Selection sel;
+      try {
+        sel = select_collective(request(op, Fidelity::kCollapsed), net, cal, op.algorithm, op.protocol);
+      } catch (const std::invalid_argument& e) {
+        throw ConfigError(SourceLocation{op.where.empty() ? "workload" : op.where, 0, 0},
+                          fmt::format("{} '{}': {}", to_string(op.collective), op.label, e.what()));
+      }
+      CompiledCollective c;
+      c.op = i;
+      c.algorithm = sel.algorithm;
+      c.protocol = sel.protocol;
+      c.estimate_s = sel.estimate_s;
+      c.record = p.records++;
+      const uint64_t members = std::min<uint64_t>(fam.span, cp.ranks);
+      if (op.fidelity == "auto") {
+        CollectiveRequest r = request(op, Fidelity::kStepwise);
+        r.protocol = sel.protocol;
+        stepwise_flows += sel.algorithm->plan(r, net, cal)->flows_per_member * members * op.repeat;
+      }
+      c.fidelity = op.fidelity == "stepwise"   ? Fidelity::kStepwise
+                   : op.fidelity == "analytic" ? Fidelity::kAnalytic
+                                               : Fidelity::kCollapsed;
+      st.coll.push_back(std::move(c));
     }
-    const GroupNet& net = p.nets[op.family];
-    Selection sel;
-    try {
-      sel = select_collective(request(op, Fidelity::kCollapsed), net, cal, op.algorithm, op.protocol);
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(SourceLocation{op.where.empty() ? "workload" : op.where, 0, 0},
-                        fmt::format("{} '{}': {}", to_string(op.collective), op.label, e.what()));
-    }
-    chosen.push_back(sel);
-    CompiledCollective c;
-    c.op = i;
-    c.algorithm = sel.algorithm;
-    c.protocol = sel.protocol;
-    c.estimate_s = sel.estimate_s;
-    if (op.fidelity == "auto") {
-      CollectiveRequest r = request(op, Fidelity::kStepwise);
-      r.protocol = sel.protocol;
-      stepwise_flows += sel.algorithm->plan(r, net, cal)->flows_per_member * work.families[op.family].span;
-    }
-    c.fidelity = op.fidelity == "stepwise" ? Fidelity::kStepwise : Fidelity::kCollapsed;
-    p.comm.push_back(std::move(c));
+    for (uint32_t s = 0; s < work.steps; ++s) p.step_total_ops[s] += uint64_t{cp.step_op_count[s]} * cp.ranks;
   }
   const bool auto_stepwise = stepwise_flows <= kAutoStepwiseFlowLimit;
-  for (CompiledCollective& c : p.comm) {
-    const Op& op = work.ops[c.op];
-    if (op.fidelity == "auto") c.fidelity = auto_stepwise ? Fidelity::kStepwise : Fidelity::kCollapsed;
-    CollectiveRequest r = request(op, c.fidelity);
-    r.protocol = c.protocol;
-    c.plan = c.algorithm->plan(r, p.nets[op.family], cal);
-    p.flows += c.plan->flows_per_member * work.families[op.family].span;
+  for (CompiledProgram& cp : p.programs) {
+    for (CompiledStream& st : cp.streams) {
+      for (CompiledCollective& c : st.coll) {
+        const Op& op = cp.src->ops[c.op];
+        if (op.fidelity == "auto") c.fidelity = auto_stepwise ? Fidelity::kStepwise : Fidelity::kCollapsed;
+        CollectiveRequest r = request(op, c.fidelity == Fidelity::kAnalytic ? Fidelity::kCollapsed : c.fidelity);
+        r.protocol = c.protocol;
+        c.plan = c.algorithm->plan(r, p.nets[op.family], cal);
+        if (c.fidelity != Fidelity::kAnalytic) {
+          const uint64_t members = std::min<uint64_t>(work.families[op.family].span, cp.ranks);
+          p.flows += c.plan->flows_per_member * members * op.repeat;
+        }
+      }
+    }
+    for (const Op& op : cp.src->ops) {
+      if (op.kind == OpKind::kSend) p.flows += cp.ranks;
+    }
   }
   return p;
 }

@@ -1,9 +1,9 @@
 #pragma once
-// RankProgram: the compiled form of a Workload that every rank actor reads — ops split into the
-// compute and communication streams, each collective resolved to an algorithm, protocol and
-// fidelity (NCCL-like selection where the workload says `auto`) with its CollectivePlan, and
-// each group family's view of the network (GroupNet). Built once, shared by all ranks; each
-// actor keeps only a few counters of its own.
+// RankProgram: the compiled form of a Workload that every rank actor reads — each program's ops
+// split by stream, each collective resolved to an algorithm, protocol and fidelity (NCCL-like
+// selection where the workload says `auto`) with its CollectivePlan, and each group family's
+// view of the network (GroupNet). Built once, shared by all ranks; each actor keeps only a few
+// counters of its own.
 
 #include <cstdint>
 #include <memory>
@@ -18,23 +18,38 @@
 namespace gigasim {
 
 struct CompiledCollective {
-  uint32_t op = 0;  ///< index into Workload::ops
+  uint32_t op = 0;  ///< index into the program's ops
   const CollectiveAlgorithm* algorithm = nullptr;
   Protocol protocol = Protocol::kSimple;
   Fidelity fidelity = Fidelity::kCollapsed;
-  double estimate_s = 0;  ///< closed-form time (no contention)
+  double estimate_s = 0;  ///< closed-form time of one repetition (no contention)
+  uint32_t record = 0;    ///< index into ReplayResult::collectives
   std::unique_ptr<CollectivePlan> plan;
+};
+
+struct CompiledStream {
+  StreamKind kind = StreamKind::kCompute;
+  std::vector<uint32_t> ops;               ///< indices into the program's ops, in order
+  std::vector<CompiledCollective> coll;    ///< collective streams: one per op, same order
+};
+
+struct CompiledProgram {
+  const Program* src = nullptr;
+  std::vector<CompiledStream> streams;     ///< one per Workload::streams
+  std::vector<uint32_t> step_op_count;     ///< ops per step
+  uint32_t ranks = 0;                      ///< ranks that run it
 };
 
 struct RankProgram {
   const Workload* work = nullptr;
-  std::vector<uint32_t> compute_ops;      ///< indices into work->ops
-  std::vector<CompiledCollective> comm;   ///< the collective ops, in program order
-  std::vector<GroupNet> nets;             ///< per family
-  std::vector<uint32_t> step_op_count;    ///< ops per step
-  uint64_t flows = 0;                     ///< flows the run will start (all ranks)
+  std::vector<CompiledProgram> programs;
+  std::vector<GroupNet> nets;              ///< per family
+  std::vector<uint64_t> step_total_ops;    ///< op completions per step, all ranks
+  uint32_t records = 0;                    ///< collective records (all programs)
+  uint64_t flows = 0;                      ///< flows the run will start (all ranks)
 
-  /// Throws: ConfigError (at the op's location) when a requested algorithm cannot serve it.
+  /// Throws: ConfigError (at the op's location) when an op does not fit its stream, its family
+  /// or its dependencies, or a requested algorithm cannot serve it.
   static RankProgram compile(const Workload& work, const Topology& topo, const Calibration& cal);
 };
 

@@ -28,6 +28,18 @@ std::string simgrid_version() {
   return fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH);
 }
 
+const char* to_string(TimeClass c) {
+  static constexpr const char* kNames[] = {"compute", "tp", "pp", "dp", "ep", "cp", "bubble", "other"};
+  return c < TimeClass::kCount ? kNames[static_cast<size_t>(c)] : "?";
+}
+
+TimeClass time_class_of_dim(const std::string& dim) {
+  for (TimeClass c : {TimeClass::kTP, TimeClass::kPP, TimeClass::kDP, TimeClass::kEP, TimeClass::kCP}) {
+    if (dim == to_string(c)) return c;
+  }
+  return TimeClass::kOther;
+}
+
 void finalize_steps(std::vector<StepRecord>& steps) {
   for (size_t i = 0; i < steps.size(); ++i) {
     steps[i].start_s = i == 0 || !(steps[i - 1].end_s > -1) ? steps[i].first_start_s : steps[i - 1].end_s;
@@ -85,23 +97,27 @@ ReplayResult ReplayEngine::run() {
   const Calibration cal = (opt_.calibration ? *opt_.calibration : Calibration::nccl()).for_profile(topo_.gpu_model);
   const RankProgram prog = RankProgram::compile(work_, topo_, cal);
   res.steps.assign(work_.steps, StepRecord{});
-  for (uint32_t i : prog.compute_ops) res.steps[work_.ops[i].step].compute_s += work_.ops[i].seconds;
-  res.collectives.resize(prog.comm.size());
-  for (size_t k = 0; k < prog.comm.size(); ++k) {
-    const CompiledCollective& c = prog.comm[k];
-    CollectiveRecord& rec = res.collectives[k];
-    rec.op = c.op;
-    rec.alpha_s = prog.nets[work_.ops[c.op].family].alpha_s;
-    rec.algorithm = std::string(c.algorithm->name());
-    rec.protocol = to_string(c.protocol);
-    rec.fidelity = to_string(c.fidelity);
-    rec.estimate_s = c.estimate_s;
+  res.collectives.resize(prog.records);
+  for (size_t pi = 0; pi < prog.programs.size(); ++pi) {
+    for (const CompiledStream& st : prog.programs[pi].streams) {
+      for (const CompiledCollective& c : st.coll) {
+        CollectiveRecord& rec = res.collectives[c.record];
+        rec.program = static_cast<uint32_t>(pi);
+        rec.op = c.op;
+        rec.alpha_s = prog.nets[work_.programs[pi].ops[c.op].family].alpha_s;
+        rec.algorithm = std::string(c.algorithm->name());
+        rec.protocol = to_string(c.protocol);
+        rec.fidelity = to_string(c.fidelity);
+        rec.estimate_s = c.estimate_s * work_.programs[pi].ops[c.op].repeat;
+      }
+    }
   }
   ReplayShared shared;
   shared.prog = &prog;
   shared.result = &res;
   shared.timeline = opt_.timeline;
   shared.step_ops_done.assign(work_.steps, 0);
+  for (const GroupFamily& f : work_.families) shared.family_class.push_back(time_class_of_dim(f.dim));
 
   const double t_actors = wall_now();
   for (uint32_t r = 0; r < work_.ranks; ++r) {

@@ -3,6 +3,7 @@
 // per-collective times (aggregated over ranks: earliest start, latest end, so sizes are O(steps
 // + ops), never O(ranks)), link statistics, flow counts and wall-clock costs.
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -13,20 +14,34 @@
 
 namespace gigasim {
 
+/// Where one rank's step time went, seen from its compute stream: computing, or waiting for a
+/// communication of a parallelism dimension (exposed communication), or for a pipeline
+/// neighbour that had not yet produced its data (the bubble: the part of a wait on a receive
+/// before its transfer began).
+enum class TimeClass : uint8_t { kCompute = 0, kTP, kPP, kDP, kEP, kCP, kBubble, kOther, kCount };
+const char* to_string(TimeClass c);
+/// "tp" -> kTP... for group-family dims; anything else -> kOther.
+TimeClass time_class_of_dim(const std::string& dim);
+using Breakdown = std::array<double, static_cast<size_t>(TimeClass::kCount)>;
+
 /// A step lasts from the end of the previous step (the latest rank to finish it) to its own end,
 /// as training frameworks time iterations; the first step starts at its earliest rank.
 struct StepRecord {
   double first_start_s = std::numeric_limits<double>::infinity();  ///< earliest rank start
   double start_s = std::numeric_limits<double>::infinity();
   double end_s = -std::numeric_limits<double>::infinity();   ///< latest rank end
-  double compute_s = 0;        ///< compute time of one rank (identical on all ranks)
+  /// The critical rank: the one whose op ended the step, and where its time went.
+  uint32_t critical_rank = 0;
+  Breakdown breakdown{};
+  double compute_s() const { return breakdown[0]; }
   double duration() const { return end_s - start_s; }
 };
 
 /// A collective runs from the moment its last member joins (it cannot complete earlier) to the
 /// moment its last member is done: what nccl-tests times after its barrier.
 struct CollectiveRecord {
-  uint32_t op = 0;             ///< index into Workload::ops
+  uint32_t program = 0;        ///< index into Workload::programs
+  uint32_t op = 0;             ///< index into the program's ops
   double first_start_s = std::numeric_limits<double>::infinity();  ///< earliest member joined
   double start_s = -std::numeric_limits<double>::infinity();       ///< last member joined
   double end_s = -std::numeric_limits<double>::infinity();

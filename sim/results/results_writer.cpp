@@ -30,7 +30,7 @@ std::string host_name() {
   return buf;
 }
 
-const h5::EnumType kFidelityEnum{{"stepwise", "collapsed"}};
+const h5::EnumType kFidelityEnum{{"stepwise", "collapsed", "analytic"}};
 const h5::EnumType kCollectiveEnum{{"all_reduce", "reduce_scatter", "all_gather", "alltoall", "broadcast", "reduce",
                                     "sendrecv"}};
 const h5::EnumType kProtocolEnum{{"simple", "ll128", "ll"}};
@@ -85,8 +85,10 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
 
   {  // /steps
     const size_t n = res.steps.size();
-    std::vector<int64_t> step(n), failed(n);
+    std::vector<int64_t> step(n), failed(n), critical(n);
     std::vector<double> first(n), start(n), end(n), dur(n), comp(n), exposed(n);
+    constexpr size_t kClasses = static_cast<size_t>(TimeClass::kCount);
+    std::vector<std::vector<double>> parts(kClasses, std::vector<double>(n));
     for (size_t i = 0; i < n; ++i) {
       const StepRecord& s = res.steps[i];
       const bool done = s.end_s >= s.start_s;
@@ -95,8 +97,10 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
       start[i] = done ? s.start_s : NAN;
       end[i] = done ? s.end_s : NAN;
       dur[i] = done ? s.duration() : NAN;
-      comp[i] = s.compute_s;
-      exposed[i] = done ? std::max(0.0, s.duration() - s.compute_s) : NAN;
+      comp[i] = s.compute_s();
+      exposed[i] = done ? std::max(0.0, s.duration() - s.compute_s()) : NAN;
+      critical[i] = s.critical_rank;
+      for (size_t c = 1; c < kClasses; ++c) parts[c][i] = s.breakdown[c];
       failed[i] = done && res.ok ? 0 : 1;
     }
     h5::Table t(f, "steps", n);
@@ -107,30 +111,37 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
     t.column("duration_s", dur, "s");
     t.column("compute_s", comp, "s");
     t.column("exposed_comm_s", exposed, "s");
+    for (size_t c = 1; c < kClasses; ++c) {
+      const auto tc = static_cast<TimeClass>(c);
+      t.column(tc == TimeClass::kBubble ? std::string("bubble_s") : fmt::format("exposed_{}_s", to_string(tc)), parts[c],
+               "s");
+    }
+    t.column("critical_rank", critical);
     t.column("failed", failed);
     t.finish();
   }
 
   {  // /collectives
     const size_t n = res.collectives.size();
-    std::vector<int64_t> step(n), op_id(n), group(n), flows(n);
+    std::vector<int64_t> step(n), op_id(n), program(n), group(n), flows(n);
     std::vector<uint8_t> kind(n), algo(n), fid(n), proto(n);
     std::vector<double> bytes(n), first(n), start(n), end(n), dur(n), alg(n), bus(n), alpha(n), est(n);
     std::vector<std::string> label(n);
     std::vector<std::string> algo_names;
     for (size_t i = 0; i < n; ++i) {
       const CollectiveRecord& r = res.collectives[i];
-      const Op& op = work.ops[r.op];
+      const Op& op = work.programs[r.program].ops[r.op];
       auto it = std::find(algo_names.begin(), algo_names.end(), r.algorithm);
       if (it == algo_names.end()) it = algo_names.insert(algo_names.end(), r.algorithm);
       const bool done = r.end_s >= r.start_s;
       step[i] = op.step;
       op_id[i] = r.op;
+      program[i] = r.program;
       group[i] = op.family;
       flows[i] = static_cast<int64_t>(r.flows);
       kind[i] = static_cast<uint8_t>(op.collective);
       algo[i] = static_cast<uint8_t>(it - algo_names.begin());
-      fid[i] = r.fidelity == "stepwise" ? 0 : 1;
+      fid[i] = r.fidelity == "stepwise" ? 0 : r.fidelity == "collapsed" ? 1 : 2;
       Protocol pr = Protocol::kSimple;
       parse_protocol(r.protocol, pr);
       proto[i] = static_cast<uint8_t>(pr);
@@ -149,6 +160,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
     h5::Table t(f, "collectives", n);
     t.column("step", step);
     t.column("op_id", op_id);
+    t.column("program", program);
     t.column("group_id", group);
     t.enum_column("kind", kCollectiveEnum, kind);
     t.enum_column("algorithm", h5::EnumType{algo_names}, algo);
@@ -267,12 +279,12 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
 }  // namespace
 
 std::string run_fidelity(const ReplayResult& res) {
-  bool step = false, coll = false;
-  for (const CollectiveRecord& r : res.collectives) (r.fidelity == "stepwise" ? step : coll) = true;
-  if (step && coll) return "mixed";
-  if (step) return "stepwise";
-  if (coll) return "collapsed";
-  return "none";
+  std::string seen;
+  for (const CollectiveRecord& r : res.collectives) {
+    if (seen.empty()) seen = r.fidelity;
+    if (r.fidelity != seen) return "mixed";
+  }
+  return seen.empty() ? "none" : seen;
 }
 
 void write_results(const std::string& path, const RunMeta& meta, const Topology& topo, const Workload& work,

@@ -1,5 +1,7 @@
 #include "sim/results/summary.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -39,8 +41,8 @@ Summary compute_summary(const Topology& topo, const Workload& work, const Replay
   for (const StepRecord& st : res.steps) {
     if (!(st.end_s >= st.start_s)) continue;
     durations.push_back(st.duration());
-    compute.push_back(st.compute_s);
-    exposed.push_back(std::max(0.0, st.duration() - st.compute_s));
+    compute.push_back(st.compute_s());
+    exposed.push_back(std::max(0.0, st.duration() - st.compute_s()));
   }
   auto mean = [](const std::vector<double>& v) {
     if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -58,12 +60,32 @@ Summary compute_summary(const Topology& topo, const Workload& work, const Replay
   s.emplace_back("exposed_comm_mean_s", mean(exposed));
   s.emplace_back("comm_exposed_frac", step_mean > 0 ? mean(exposed) / step_mean : 0.0);
   s.emplace_back("steps", static_cast<double>(res.steps.size()));
+  // The breakdown of the critical rank, averaged over the steps.
+  for (size_t c = 1; c < static_cast<size_t>(TimeClass::kCount); ++c) {
+    std::vector<double> v;
+    for (const StepRecord& st : res.steps) {
+      if (st.end_s >= st.start_s) v.push_back(st.breakdown[c]);
+    }
+    const auto tc = static_cast<TimeClass>(c);
+    s.emplace_back(tc == TimeClass::kBubble ? std::string("bubble_mean_s")
+                                            : fmt::format("exposed_{}_mean_s", to_string(tc)),
+                   mean(v));
+  }
+  // Training throughput, where the workload knows its FLOPs.
+  if (work.flops_per_step > 0 && step_mean > 0) {
+    s.emplace_back("step_time_s", step_mean);
+    s.emplace_back("tflops_per_gpu", work.flops_per_step / (step_mean * work.ranks) / 1e12);
+    s.emplace_back("model_tflops_per_gpu", work.model_flops_per_step / (step_mean * work.ranks) / 1e12);
+    s.emplace_back("mfu", work.peak_flops_per_gpu > 0
+                              ? work.model_flops_per_step / (step_mean * work.ranks * work.peak_flops_per_gpu)
+                              : NAN);
+  }
 
   // Collectives: mean time and bandwidths, over the collective records.
   std::vector<double> ct, alg, bus;
   for (const CollectiveRecord& r : res.collectives) {
     if (!(r.end_s >= r.start_s)) continue;
-    const Op& op = work.ops[r.op];
+    const Op& op = work.programs[r.program].ops[r.op];
     ct.push_back(r.end_s - r.start_s);
     alg.push_back(algbw_Bps(op, r));
     bus.push_back(busbw_Bps(op, work.families[op.family], r));

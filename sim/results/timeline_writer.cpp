@@ -23,8 +23,8 @@ bool TimelineRecorder::wants(uint32_t rank, uint32_t step) const {
   return step >= first_step_ && step <= last_step_ && std::binary_search(ranks_.begin(), ranks_.end(), rank);
 }
 
-void TimelineRecorder::record(uint32_t rank, uint32_t op, double start_s, double end_s) {
-  events_.push_back(Event{rank, op, start_s, end_s});
+void TimelineRecorder::record(uint32_t rank, uint32_t op, uint32_t stream, double start_s, double end_s) {
+  events_.push_back(Event{rank, op, stream, start_s, end_s});
 }
 
 std::vector<uint32_t> parse_rank_list(const std::string& spec, uint32_t limit) {
@@ -116,7 +116,8 @@ void write_timeline(const std::string& path, const TimelineRecorder& rec, const 
       out.write((first ? "" : ",\n") + e.dump());
       first = false;
     };
-    // Track names: pid = server, tid = 2 rank (compute) and 2 rank + 1 (communication).
+    // Track names: pid = server, tid = rank * streams + stream.
+    const uint64_t ns = work.streams.size();
     std::map<uint32_t, bool> servers;
     for (uint32_t r : rec.ranks()) {
       const uint32_t server = topo.server_of(r);
@@ -125,31 +126,34 @@ void write_timeline(const std::string& path, const TimelineRecorder& rec, const 
         emit({{"ph", "M"}, {"name", "process_name"}, {"pid", server}, {"args", {{"name", fmt::format("server {}", server)}}}});
         emit({{"ph", "M"}, {"name", "process_sort_index"}, {"pid", server}, {"args", {{"sort_index", server}}}});
       }
-      for (int stream = 0; stream < 2; ++stream) {
-        const uint64_t tid = 2ULL * r + stream;
+      for (uint64_t stream = 0; stream < ns; ++stream) {
+        const uint64_t tid = ns * r + stream;
         emit({{"ph", "M"}, {"name", "thread_name"}, {"pid", server}, {"tid", tid},
-              {"args", {{"name", fmt::format("rank {} {}", r, stream == 0 ? "compute" : "comm")}}}});
+              {"args", {{"name", fmt::format("rank {} {}", r, work.streams[stream].name)}}}});
         emit({{"ph", "M"}, {"name", "thread_sort_index"}, {"pid", server}, {"tid", tid}, {"args", {{"sort_index", tid}}}});
       }
     }
-    // Collective records by op index, for algorithm and fidelity.
-    std::map<uint32_t, const CollectiveRecord*> coll;
-    for (const CollectiveRecord& c : res.collectives) coll[c.op] = &c;
+    // Collective records by (program, op), for algorithm and fidelity.
+    std::map<std::pair<uint32_t, uint32_t>, const CollectiveRecord*> coll;
+    for (const CollectiveRecord& c : res.collectives) coll[{c.program, c.op}] = &c;
     for (const TimelineRecorder::Event& e : rec.events()) {
-      const Op& op = work.ops[e.op];
+      const uint32_t program = work.program_of(e.rank);
+      const Op& op = work.programs[program].ops[e.op];
       const bool compute = op.kind == OpKind::kCompute;
       nlohmann::json args{{"step", op.step}, {"op_id", e.op}};
+      if (work.programs.size() > 1) args["program"] = program;
+      std::string cat = "compute";
       if (!compute) {
         args["bytes"] = op.bytes;
         args["group"] = work.families[op.family].name;
-        if (auto it = coll.find(e.op); it != coll.end()) {
+        cat = op.kind == OpKind::kCollective ? to_string(op.collective) : op.kind == OpKind::kSend ? "send" : "recv";
+        if (auto it = coll.find({program, e.op}); it != coll.end()) {
           args["algorithm"] = it->second->algorithm;
           args["protocol"] = it->second->protocol;
           args["fidelity"] = it->second->fidelity;
         }
       }
-      emit({{"ph", "X"}, {"name", op.label}, {"cat", compute ? "compute" : to_string(op.collective)},
-            {"pid", topo.server_of(e.rank)}, {"tid", 2ULL * e.rank + (compute ? 0 : 1)},
+      emit({{"ph", "X"}, {"name", op.label}, {"cat", cat}, {"pid", topo.server_of(e.rank)}, {"tid", ns * e.rank + e.stream},
             {"ts", e.start_s * 1e6}, {"dur", (e.end_s - e.start_s) * 1e6}, {"args", args}});
     }
     out.write("\n]}\n");

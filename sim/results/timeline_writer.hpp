@@ -3,7 +3,7 @@
 // chrome://tracing open, for a sample of ranks and steps (a full 100k-rank trace would be
 // gigabytes). The recorder keeps, per sampled rank, one event per op it ran (compute or
 // collective: start and end); the writer lays them out with pid = server and one track per
-// rank and stream (compute, comm), so overlapping compute and communication never share a track.
+// rank and stream (compute, comm, ...), so overlapping compute and communication never share a track.
 
 #include <cstdint>
 #include <string>
@@ -21,11 +21,12 @@ class TimelineRecorder {
   TimelineRecorder(std::vector<uint32_t> ranks, uint32_t first_step, uint32_t last_step);
 
   bool wants(uint32_t rank, uint32_t step) const;
-  /// Op `op` (index into Workload::ops) ran on `rank` from `start_s` to `end_s`.
-  void record(uint32_t rank, uint32_t op, double start_s, double end_s);
+  /// Op `op` (index into the rank's program's ops) ran on `rank`, on `stream`, from `start_s` to
+  /// `end_s`.
+  void record(uint32_t rank, uint32_t op, uint32_t stream, double start_s, double end_s);
 
   struct Event {
-    uint32_t rank, op;
+    uint32_t rank, op, stream;
     double start_s, end_s;
   };
   const std::vector<Event>& events() const { return events_; }

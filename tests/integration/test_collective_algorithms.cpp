@@ -33,14 +33,14 @@ struct Case {
 };
 
 void run_cases(const char* fabric, const std::vector<Case>& cases) {
-  Workload w;
-  w.kind = "test";
+  Workload w = Workload::two_stream("test");
   w.ranks = 64;
   w.families = {GroupFamily{"all", "custom", 64, 1, 64}, GroupFamily{"server", "tp", 8, 1, 64}};
   for (const Case& c : cases) {
     for (const char* fid : {"stepwise", "collapsed"}) {
       Op op;
       op.kind = OpKind::kCollective;
+      op.stream = 1;
       op.collective = c.kind;
       op.family = c.family;
       op.bytes = 8.0 * 1024 * 1024;
@@ -48,17 +48,17 @@ void run_cases(const char* fabric, const std::vector<Case>& cases) {
       op.algorithm = c.algorithm;
       op.protocol = "simple";
       op.fidelity = fid;
-      op.step = static_cast<uint32_t>(w.ops.size());
+      op.step = static_cast<uint32_t>(w.ops().size());
       op.label = fmt::format("{} {} {}", c.algorithm, to_string(c.kind), fid);
-      w.ops.push_back(op);
+      w.ops().push_back(op);
     }
   }
-  w.steps = static_cast<uint32_t>(w.ops.size());
+  w.steps = static_cast<uint32_t>(w.ops().size());
   const auto r = replay_workload(fabric, w, Calibration::nccl());
   REQUIRE(r.res.ok);
   double worst = 0;
   for (const CollectiveRecord& rec : r.res.collectives) {
-    const Op& op = r.work.ops[rec.op];
+    const Op& op = r.work.ops()[rec.op];
     const double sim = rec.end_s - rec.start_s;
     const double err = rel_err(sim, rec.estimate_s);
     std::printf("%-40s simulated %.9g s, closed form %.9g s, error %+.2e\n", op.label.c_str(), sim, rec.estimate_s, err);

@@ -19,12 +19,12 @@ const char* kFabric =
     "routing: ecmp\n";
 
 double ring_time(const char* algorithm, const char* fidelity) {
-  Workload w;
-  w.kind = "test";
+  Workload w = Workload::two_stream("test");
   w.ranks = 1024;
   w.families = {GroupFamily{"rails", "dp", 128, 8, 1024, 0}};
   Op ring;
   ring.kind = OpKind::kCollective;
+  ring.stream = 1;
   ring.collective = CollectiveKind::kAllReduce;
   ring.family = 0;
   ring.bytes = 16.0 * 1024 * 1024;
@@ -32,7 +32,7 @@ double ring_time(const char* algorithm, const char* fidelity) {
   ring.protocol = "simple";
   ring.fidelity = fidelity;
   ring.label = "ring";
-  w.ops = {ring};
+  w.ops() = {ring};
   const auto r = replay_workload(kFabric, w, Calibration::ideal());
   REQUIRE(r.res.ok);
   const CollectiveRecord& c = r.res.collectives[0];

@@ -167,8 +167,12 @@ def test_steps(run):
     np.testing.assert_array_equal(df["start_s"].iloc[1:].to_numpy(), df["end_s"].iloc[:-1].to_numpy())
     assert (df["failed"] == 0).all()
     assert df["exposed_comm_s"].ge(0).all()
+    breakdown = [f"exposed_{d}_s" for d in ("tp", "pp", "dp", "ep", "cp")] + ["bubble_s", "exposed_other_s"]
     assert df.attrs["units"] == {c: "s" for c in
-                                 ["first_start_s", "start_s", "end_s", "duration_s", "compute_s", "exposed_comm_s"]}
+                                 ["first_start_s", "start_s", "end_s", "duration_s", "compute_s", "exposed_comm_s"]
+                                 + breakdown}
+    # A data-parallel step's exposed communication is all DP; the parts add up to the step.
+    np.testing.assert_allclose(df["compute_s"] + df[breakdown].sum(axis=1), df["duration_s"], rtol=1e-6)
 
 
 def test_summary_step_time_mean(run):
@@ -186,7 +190,7 @@ def test_collectives(run):
         assert not df[column].isna().any(), column
     assert list(df["kind"].cat.categories) == ["all_reduce", "reduce_scatter", "all_gather", "alltoall",
                                                "broadcast", "reduce", "sendrecv"]
-    assert list(df["fidelity"].cat.categories) == ["stepwise", "collapsed"]
+    assert list(df["fidelity"].cat.categories) == ["stepwise", "collapsed", "analytic"]
     assert set(df["kind"]) == {"all_reduce"}
     assert set(df["algorithm"]) <= {"ring", "tree", "nvls"}  # NCCL-like selection across 16 servers
     assert (df["closed_form_s"] > 0).all()
