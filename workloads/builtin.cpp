@@ -45,10 +45,16 @@ void parse_collective_options(const ConfigNode& spec, Op& op) {
     spec.at("protocol").fail(fmt::format("protocol must be auto, simple, ll128 or ll, got '{}'", op.protocol));
   }
   op.fidelity = spec.get_string("fidelity", "auto");
-  if (op.fidelity != "auto" && op.fidelity != "stepwise" && op.fidelity != "collapsed") {
-    spec.at("fidelity").fail(fmt::format("fidelity must be auto, stepwise or collapsed, got '{}'", op.fidelity));
+  if (op.fidelity != "auto" && op.fidelity != "stepwise" && op.fidelity != "collapsed" && op.fidelity != "analytic") {
+    spec.at("fidelity").fail(
+        fmt::format("fidelity must be auto, stepwise, collapsed or analytic, got '{}'", op.fidelity));
   }
   op.channels = static_cast<uint32_t>(spec.get_int("channels", 1, 1, 64));
+  const std::string nvlink = spec.get_string("nvlink", op.nvlink_analytic ? "analytic" : "flows");
+  if (nvlink != "flows" && nvlink != "analytic") {
+    spec.at("nvlink").fail(fmt::format("nvlink must be flows or analytic, got '{}'", nvlink));
+  }
+  op.nvlink_analytic = nvlink == "analytic";
 }
 
 }  // namespace gigasim

@@ -41,7 +41,7 @@ GroupFamily parse_group_family(const ConfigNode& spec, const ClusterInfo& cluste
 
 Workload CollectiveBenchSource::build(const ConfigNode& spec, const ClusterInfo& cluster) const {
   spec.check_keys({"kind", "op", "size", "ranks", "group", "iterations", "algorithm", "protocol", "fidelity",
-                   "channels", "root"});
+                   "channels", "nvlink", "root"});
   Workload w = Workload::two_stream("collective");
   w.families.push_back(parse_group_family(spec, cluster, "world", "custom"));
   w.ranks = w.families[0].span;

@@ -53,7 +53,7 @@ ComputeTimes parse_compute(const ConfigNode& c, const ClusterInfo& cluster) {
 
 Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cluster) const {
   spec.check_keys({"kind", "steps", "ranks", "group", "compute", "gradients", "bucket_size", "overlap",
-                   "algorithm", "protocol", "fidelity", "channels"});
+                   "algorithm", "protocol", "fidelity", "channels", "nvlink"});
   Workload w = Workload::two_stream("data_parallel");
   w.families.push_back(parse_group_family(spec, cluster, "dp", "dp"));
   const GroupFamily& dp = w.families[0];

@@ -33,6 +33,7 @@ struct CollbenchOptions {
   std::string ranks = "all";
   std::string group;
   uint32_t channels = 1;
+  std::string nvlink = "flows";
   uint32_t root = 0;
   std::string calibration = "nccl";
   std::string output;
@@ -92,9 +93,11 @@ void collbench_command(const CollbenchOptions& o) {
   }
   Protocol p;
   if (o.proto != "auto" && !parse_protocol(o.proto, p)) throw ConfigError(fmt::format("--proto {}: unknown (auto, simple, ll128, ll)", o.proto));
-  if (o.fidelity != "auto" && o.fidelity != "stepwise" && o.fidelity != "collapsed") {
-    throw ConfigError(fmt::format("--fidelity {}: auto, stepwise or collapsed", o.fidelity));
+  if (o.fidelity != "auto" && o.fidelity != "stepwise" && o.fidelity != "collapsed" && o.fidelity != "analytic") {
+    throw ConfigError(fmt::format("--fidelity {}: auto, stepwise, collapsed or analytic", o.fidelity));
   }
+  if (o.nvlink != "flows" && o.nvlink != "analytic") throw ConfigError(fmt::format("--nvlink {}: flows or analytic", o.nvlink));
+  proto.nvlink_analytic = o.nvlink == "analytic";
   proto.algorithm = o.algo;
   proto.protocol = o.proto;
   proto.fidelity = o.fidelity;
@@ -191,7 +194,13 @@ void setup_collbench(CLI::App& app) {
   sub->add_option("--algo", opt->algo, "auto (NCCL-like selection) or " + collective_algorithm_names())
       ->capture_default_str();
   sub->add_option("--proto", opt->proto, "auto, simple, ll128 or ll")->capture_default_str();
-  sub->add_option("--fidelity", opt->fidelity, "auto, stepwise or collapsed")->capture_default_str();
+  sub->add_option("--fidelity", opt->fidelity,
+                  "auto, stepwise (every algorithm step), collapsed (one flow per peer and stage) or analytic "
+                  "(closed form, no flows)")
+      ->capture_default_str();
+  sub->add_option("--nvlink", opt->nvlink,
+                  "flows, or analytic: stages inside a server are closed-form delays (nothing else uses NVLink)")
+      ->capture_default_str();
   sub->add_option("--ranks", opt->ranks, "Ranks taking part: GPUs 0..N-1, or all")->capture_default_str();
   sub->add_option("--group", opt->group, "Groups of SIZE members (optionally SIZE:STRIDE) tiling the ranks");
   sub->add_option("--channels", opt->channels, "Parallel flows per peer pair")->capture_default_str();

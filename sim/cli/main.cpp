@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/huge_pages.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/version.hpp"
 #include "sim/replay/replay_engine.hpp"
@@ -22,6 +23,7 @@ const std::string& command_line() { return g_command_line; }
 
 int main(int argc, char** argv) {
   using namespace gigasim;
+  maybe_reexec_with_huge_pages(argv);
   for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(argv[i]);
 
   CLI::App app{

@@ -24,6 +24,9 @@ struct CollectiveRequest {
   Fidelity fidelity = Fidelity::kCollapsed;
   Protocol protocol = Protocol::kSimple;
   uint32_t channels = 1;
+  /// Stages that stay inside one server's NVLink domain become closed-form delays instead of
+  /// flows (right where nothing else uses those NVLinks at the same time; see README).
+  bool nvlink_analytic = false;
 };
 
 class CollectiveAlgorithm {

@@ -3,7 +3,9 @@
 // over NVLink (ring of m, S/m chunks), all-reduce of the server's 1/m share across servers on
 // each local index, i.e. per rail (ring of s, S/(m s) chunks), then all-gather inside the server.
 // Reduce-scatter and all-gather are the first or last two stages. Each stage pays its own
-// alpha and B (NVLink inside, NIC across); collapsed, each stage is one flow per member.
+// alpha and B (NVLink inside, NIC across); collapsed, each stage is one flow per member. With
+// `nvlink_analytic` the stages inside servers are one phase without flows whose delay is the
+// stage's closed form (NVLink carries nothing else then), so only the rail stage is simulated.
 #include <fmt/format.h>
 
 #include "sim/collectives/algorithms.hpp"
@@ -17,17 +19,20 @@ struct Stage {
   uint32_t steps = 0;
   double chunk = 0;     // wire bytes per step
   double delay = 0;
+  double analytic_s = -1;  // >= 0: no flows, one phase of this delay
+  uint32_t phases(bool stepwise) const { return steps == 0 ? 0 : analytic_s >= 0 || !stepwise ? 1 : steps; }
 };
 
 class HierarchicalPlan final : public CollectivePlan {
  public:
   HierarchicalPlan(uint32_t m, uint32_t s, std::vector<Stage> stages, bool stepwise)
       : m_(m), s_(s), stages_(std::move(stages)), stepwise_(stepwise) {
-    for (const Stage& st : stages_) phase_count_ += stepwise_ ? st.steps : (st.steps ? 1 : 0);
+    for (const Stage& st : stages_) phase_count_ += st.phases(stepwise_);
   }
   uint32_t phases() const override { return phase_count_; }
   void transfers(uint32_t pos, uint32_t phase, std::vector<Transfer>& out) const override {
     const Stage& st = stage_of(phase);
+    if (st.analytic_s >= 0) return;
     const uint32_t server = pos / m_, local = pos % m_;
     uint32_t next, prev;
     if (st.inter) {
@@ -41,12 +46,15 @@ class HierarchicalPlan final : public CollectivePlan {
     out.push_back(Transfer{next, b, true});
     out.push_back(Transfer{prev, b, false});
   }
-  double phase_delay_s(uint32_t phase) const override { return stepwise_ ? stage_of(phase).delay : 0; }
+  double phase_delay_s(uint32_t phase) const override {
+    const Stage& st = stage_of(phase);
+    return st.analytic_s >= 0 ? st.analytic_s : stepwise_ ? st.delay : 0;
+  }
 
  private:
   const Stage& stage_of(uint32_t phase) const {
     for (const Stage& st : stages_) {
-      const uint32_t span = stepwise_ ? st.steps : (st.steps ? 1 : 0);
+      const uint32_t span = st.phases(stepwise_);
       if (phase < span) return st;
       phase -= span;
     }
@@ -97,12 +105,17 @@ class Hierarchical final : public CollectiveAlgorithm {
     const auto st = detail::step_terms(cal, name(), r.protocol);
     const uint32_t m = net.members_per_server, s = r.n / m;
     const bool stepwise = r.fidelity == Fidelity::kStepwise;
-    const std::vector<Stage> sts = stages(r, net, st);
+    std::vector<Stage> sts = stages(r, net, st);
+    if (r.nvlink_analytic) {
+      for (Stage& x : sts) {
+        if (!x.inter) x.analytic_s = stage_time(x, net);
+      }
+    }
     auto p = std::make_unique<HierarchicalPlan>(m, s, sts, stepwise);
     p->tail_s = r.n > 1 ? st.base_s : 0;
     uint64_t flows = 0;
     for (const Stage& x : sts) {
-      if (x.steps == 0) continue;
+      if (x.steps == 0 || x.analytic_s >= 0) continue;
       flows += stepwise ? x.steps : 1;
       if (!stepwise) p->tail_s += x.steps * x.delay + (x.steps - 1.0) * alpha(net, x.inter);
     }
@@ -117,13 +130,14 @@ class Hierarchical final : public CollectiveAlgorithm {
     if (r.n <= 1) return 0;
     const auto st = detail::step_terms(cal, name(), r.protocol);
     double t = st.base_s;
-    for (const Stage& x : stages(r, net, st)) {
-      t += x.steps * (x.delay + alpha(net, x.inter) + x.chunk / (x.inter ? net.bw_inter_Bps : net.bw_intra_Bps));
-    }
+    for (const Stage& x : stages(r, net, st)) t += stage_time(x, net);
     return t;
   }
 
  private:
+  static double stage_time(const Stage& x, const GroupNet& net) {
+    return x.steps * (x.delay + alpha(net, x.inter) + x.chunk / (x.inter ? net.bw_inter_Bps : net.bw_intra_Bps));
+  }
   static double alpha(const GroupNet& net, bool inter) { return inter ? net.alpha_inter_s : net.alpha_intra_s; }
 };
 

@@ -3,10 +3,13 @@
 // inner node of one tree and a leaf of the other. Each tree reduces half the buffer up to its
 // root, then broadcasts it down, pipelined in P chunks: node at depth d forwards chunk j at
 // phase j + (D - d) on the way up and j + d on the way down, D the depth. Latency grows with
-// log2(n) instead of n. Collapsed: R rounds (R = min(P, 8, 8192/n)) in which every edge of both trees
-// moves 1/R of its half buffer up at once, then R rounds down — the pipeline's steady state, in
-// which all levels are busy, with rounds that keep neighbours in step under contention as the
-// stepwise pipeline does; the pipeline's remaining latency is added analytically.
+// log2(n) instead of n.
+// Each sweep (up, then down) has D-1 fill phases in which only the deeper (shallower) levels
+// have data, P-D+1 full phases in which every edge moves a chunk, and D-1 drain phases.
+// Collapsed keeps the fill and drain phases as they are (they are where contention differs:
+// few edges are busy) and merges the full phases into R rounds (R = min(P-D+1, 8, 8192/n)),
+// every edge moving (P-D+1)/R chunks per round; the merged phases' latencies are added
+// analytically. With P < D+R there is nothing to merge and collapsed is stepwise.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,21 +28,35 @@ uint32_t depth_of(uint32_t p) {
 
 class TreePlan final : public CollectivePlan {
  public:
-  /// stepwise: the P-chunk pipeline; otherwise `chunks` rounds up then down, all edges at once.
-  TreePlan(uint32_t n, uint32_t chunks, double chunk_wire, bool stepwise, double delay)
-      : n_(n), p_(chunks), chunk_(chunk_wire), stepwise_(stepwise), delay_(delay), depth_(depth_of(n - 1)) {}
-
-  uint32_t phases() const override {
-    if (n_ <= 1) return 0;
-    return stepwise_ ? 2 * (p_ + depth_ - 1) : 2 * p_;
+  /// `rounds` 0: the stepwise P-chunk pipeline; otherwise its full phases merged into `rounds`.
+  TreePlan(uint32_t n, uint32_t chunks, double chunk_wire, uint32_t rounds, double delay)
+      : n_(n), p_(chunks), rounds_(rounds), chunk_(chunk_wire), delay_(delay), depth_(depth_of(n - 1)) {
+    fill_ = depth_ > 0 ? depth_ - 1 : 0;
+    if (rounds_ > 0) round_chunks_ = static_cast<double>(p_ - fill_) / rounds_;
   }
 
+  /// Phases of one sweep (reduce up, or broadcast down).
+  uint32_t sweep() const { return rounds_ > 0 ? 2 * fill_ + rounds_ : p_ + depth_ - 1; }
+  uint32_t phases() const override { return n_ <= 1 ? 0 : 2 * sweep(); }
+
   void transfers(uint32_t pos, uint32_t t, std::vector<Transfer>& out) const override {
+    const bool up = t < sweep();
+    int64_t u = up ? t : t - sweep();  // the stepwise phase within the sweep
+    double bytes = chunk_;
+    bool full = false;
+    if (rounds_ > 0) {
+      if (u >= fill_ + rounds_) {
+        u += p_ - fill_ - rounds_;  // drain
+      } else if (u >= fill_) {
+        full = true;
+        bytes = chunk_ * round_chunks_;
+      }
+    }
     for (int tree = 0; tree < 2; ++tree) {
       // Position of this member in heap order for this tree, and back.
       const uint32_t h = tree == 0 ? pos : n_ - 1 - pos;
       auto member = [&](uint32_t heap) { return tree == 0 ? heap : n_ - 1 - heap; };
-      const uint32_t d = depth_of(h);
+      const int64_t d = depth_of(h), D = depth_;
       const bool has_parent = h > 0;
       const uint32_t parent = has_parent ? member((h - 1) / 2) : 0;
       uint32_t kids[2];
@@ -47,41 +64,25 @@ class TreePlan final : public CollectivePlan {
       for (uint32_t c : {2 * h + 1, 2 * h + 2}) {
         if (c < n_) kids[nk++] = member(c);
       }
-      if (!stepwise_) {
-        if (t < p_) {  // up
-          if (has_parent) out.push_back(Transfer{parent, chunk_, true});
-          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], chunk_, false});
-        } else {  // down
-          if (has_parent) out.push_back(Transfer{parent, chunk_, false});
-          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], chunk_, true});
-        }
-        continue;
-      }
-      const int64_t reduce_phases = p_ + depth_ - 1;
-      auto valid = [&](int64_t j) { return j >= 0 && j < static_cast<int64_t>(p_); };
-      const int64_t tt = t, dd = d, D = depth_;
-      if (tt < reduce_phases) {
-        if (has_parent && valid(tt - (D - dd))) out.push_back(Transfer{parent, chunk_, true});
-        if (valid(tt - (D - dd) + 1)) {
-          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], chunk_, false});
-        }
-      } else {
-        const int64_t u = tt - reduce_phases;
-        if (has_parent && valid(u - dd + 1)) out.push_back(Transfer{parent, chunk_, false});
-        if (valid(u - dd)) {
-          for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], chunk_, true});
-        }
+      auto valid = [&](int64_t j) { return full || (j >= 0 && j < static_cast<int64_t>(p_)); };
+      // Up: send chunk u-(D-d) to the parent, receive chunk u-(D-d)+1 from the kids.
+      // Down: receive chunk u-d+1 from the parent, send chunk u-d to the kids.
+      const bool to_parent = up ? valid(u - (D - d)) : valid(u - d + 1);
+      const bool to_kids = up ? valid(u - (D - d) + 1) : valid(u - d);
+      if (has_parent && to_parent) out.push_back(Transfer{parent, bytes, up});
+      if (to_kids) {
+        for (int k = 0; k < nk; ++k) out.push_back(Transfer{kids[k], bytes, !up});
       }
     }
   }
-  double phase_delay_s(uint32_t) const override { return stepwise_ ? delay_ : 0; }
+  double phase_delay_s(uint32_t) const override { return delay_; }
 
  private:
-  uint32_t n_, p_;
+  uint32_t n_, p_, rounds_;
   double chunk_;
-  bool stepwise_;
   double delay_;
-  uint32_t depth_;
+  uint32_t depth_, fill_ = 0;
+  double round_chunks_ = 1;
 };
 
 constexpr uint32_t kCollapsedRounds = 8;
@@ -102,23 +103,23 @@ class Tree final : public CollectiveAlgorithm {
     const double delay = st.delay(net.spans_servers);
     const uint32_t P = detail::pipeline_chunks(r.bytes / 2, cal);
     const double chunk = r.bytes / 2 / P / st.efficiency;
-    const bool stepwise = r.fidelity == Fidelity::kStepwise;
     // Fewer rounds for big groups: every round is n flows in one sharing component.
-    const uint32_t rounds = std::max(1U, std::min({P, kCollapsedRounds, 8192 / std::max(1U, r.n)}));
-    auto p = stepwise ? std::make_unique<TreePlan>(r.n, P, chunk, true, delay)
-                      : std::make_unique<TreePlan>(r.n, rounds, chunk * P / rounds, false, 0);
+    const uint32_t fill = r.n > 1 ? depth_of(r.n - 1) - 1 : 0;
+    const uint32_t full = P > fill ? P - fill : 0;
+    const uint32_t rounds = std::max(1U, std::min({full, kCollapsedRounds, 8192 / std::max(1U, r.n)}));
+    const bool stepwise = r.fidelity == Fidelity::kStepwise || full <= rounds;
+    auto p = std::make_unique<TreePlan>(r.n, P, chunk, stepwise ? 0 : rounds, delay);
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
     p->channels = r.channels;
-    p->flows_per_member = uint64_t{stepwise ? 2 * P : 2 * rounds} * 2 * r.channels;
-    p->tail_s = r.n > 1 ? st.base_s : 0;
-    if (!stepwise && r.n > 1) {
-      // The pipeline the rounds stand for, minus what the rounds take themselves.
+    p->flows_per_member = uint64_t{p->phases()} * 2 * r.channels;
+    if (!stepwise) {
+      // The full phases the rounds stand for, minus what the rounds take themselves.
       const double alpha = detail::flat_alpha(net), bw = detail::flat_bw(net);
-      TreePlan pipelined(r.n, P, chunk, true, delay);
-      TreePlan collapsed(r.n, rounds, chunk * P / rounds, false, 0);
-      p->tail_s += std::max(0.0, pipeline_time(pipelined, r.n, alpha, bw) - pipeline_time(collapsed, r.n, alpha, bw));
+      TreePlan pipelined(r.n, P, chunk, 0, delay);
+      p->tail_s = std::max(0.0, pipeline_time(pipelined, r.n, alpha, bw) - pipeline_time(*p, r.n, alpha, bw));
     }
+    if (r.n > 1) p->tail_s += st.base_s;
     return p;
   }
 
@@ -126,7 +127,7 @@ class Tree final : public CollectiveAlgorithm {
     if (r.n <= 1) return 0;
     const auto st = detail::step_terms(cal, name(), r.protocol);
     const uint32_t P = detail::pipeline_chunks(r.bytes / 2, cal);
-    TreePlan pipelined(r.n, P, r.bytes / 2 / P / st.efficiency, true, st.delay(net.spans_servers));
+    TreePlan pipelined(r.n, P, r.bytes / 2 / P / st.efficiency, 0, st.delay(net.spans_servers));
     return st.base_s + pipeline_time(pipelined, r.n, detail::flat_alpha(net), detail::flat_bw(net));
   }
 

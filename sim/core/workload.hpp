@@ -56,6 +56,7 @@ struct Op {
   std::string protocol = "auto";   ///< simple, ll128, ll or auto
   std::string fidelity = "auto";   ///< stepwise, collapsed, analytic or auto
   uint32_t channels = 1;           ///< parallel flows per peer pair
+  bool nvlink_analytic = false;    ///< stages inside one server: closed form, no flows
   // Send and receive
   int32_t peer = 0;                ///< peer = family.peer(rank, peer): +1 next stage, -1 previous
   uint32_t tag = 0;                ///< message class: sender and receiver must agree

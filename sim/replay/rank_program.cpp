@@ -113,7 +113,8 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
 
   auto request = [&](const Op& op, Fidelity fid) {
     const GroupFamily& f = work.families[op.family];
-    return CollectiveRequest{op.collective, f.size, op.bytes, op.root, fid, Protocol::kSimple, op.channels};
+    return CollectiveRequest{op.collective, f.size, op.bytes, op.root, fid, Protocol::kSimple, op.channels,
+                             op.nvlink_analytic};
   };
   // Fidelity auto: stepwise unless the whole workload's auto collectives would exceed the budget.
   uint64_t stepwise_flows = 0;
@@ -154,15 +155,17 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
       c.protocol = sel.protocol;
       c.estimate_s = sel.estimate_s;
       c.record = p.records++;
+      // A group inside one server with NVLink analytic has nothing to simulate.
+      const bool local = op.nvlink_analytic && !p.nets[op.family].spans_servers;
       const uint64_t members = std::min<uint64_t>(fam.span, cp.ranks);
-      if (op.fidelity == "auto") {
+      if (op.fidelity == "auto" && !local) {
         CollectiveRequest r = request(op, Fidelity::kStepwise);
         r.protocol = sel.protocol;
         stepwise_flows += sel.algorithm->plan(r, net, cal)->flows_per_member * members * op.repeat;
       }
-      c.fidelity = op.fidelity == "stepwise"   ? Fidelity::kStepwise
-                   : op.fidelity == "analytic" ? Fidelity::kAnalytic
-                                               : Fidelity::kCollapsed;
+      c.fidelity = op.fidelity == "stepwise" && !local   ? Fidelity::kStepwise
+                   : op.fidelity == "analytic" || local ? Fidelity::kAnalytic
+                                                        : Fidelity::kCollapsed;
       st.coll.push_back(std::move(c));
     }
     for (uint32_t s = 0; s < work.steps; ++s) p.step_total_ops[s] += uint64_t{cp.step_op_count[s]} * cp.ranks;
@@ -172,7 +175,9 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
     for (CompiledStream& st : cp.streams) {
       for (CompiledCollective& c : st.coll) {
         const Op& op = cp.src->ops[c.op];
-        if (op.fidelity == "auto") c.fidelity = auto_stepwise ? Fidelity::kStepwise : Fidelity::kCollapsed;
+        if (op.fidelity == "auto" && c.fidelity != Fidelity::kAnalytic) {
+          c.fidelity = auto_stepwise ? Fidelity::kStepwise : Fidelity::kCollapsed;
+        }
         CollectiveRequest r = request(op, c.fidelity == Fidelity::kAnalytic ? Fidelity::kCollapsed : c.fidelity);
         r.protocol = c.protocol;
         c.plan = c.algorithm->plan(r, p.nets[op.family], cal);

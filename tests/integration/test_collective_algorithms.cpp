@@ -4,6 +4,8 @@
 // distance apart and every transfer crosses the NIC; server-aware ones (hierarchical, NVLS, PXN)
 // on 8 servers of 8 GPUs. NCCL calibration on, so per-step delays, base latencies and protocol
 // efficiencies are part of both sides. The ops of a case run back to back in one engine.
+// Algorithms with stages inside servers also run with those stages as closed-form delays
+// (`nvlink: analytic`): the same time, with flows only where they cross servers.
 // Within 0.1 %, except the tree's stepwise pipeline: its closed form holds every phase in
 // lockstep, while members whose links carry less in a phase run ahead — up to a few percent
 // faster, never slower.
@@ -37,8 +39,12 @@ void run_cases(const char* fabric, const std::vector<Case>& cases) {
   w.ranks = 64;
   w.families = {GroupFamily{"all", "custom", 64, 1, 64}, GroupFamily{"server", "tp", 8, 1, 64}};
   for (const Case& c : cases) {
-    for (const char* fid : {"stepwise", "collapsed"}) {
+    // With NVLink stages as closed-form delays too, where the algorithm has any.
+    const bool local_stages = std::string(c.algorithm) == "hierarchical" || c.family == 1;
+    for (int v = 0; v < (local_stages ? 4 : 2); ++v) {
+      const char* fid = v % 2 == 0 ? "stepwise" : "collapsed";
       Op op;
+      op.nvlink_analytic = v >= 2;
       op.kind = OpKind::kCollective;
       op.stream = 1;
       op.collective = c.kind;
@@ -49,7 +55,7 @@ void run_cases(const char* fabric, const std::vector<Case>& cases) {
       op.protocol = "simple";
       op.fidelity = fid;
       op.step = static_cast<uint32_t>(w.ops().size());
-      op.label = fmt::format("{} {} {}", c.algorithm, to_string(c.kind), fid);
+      op.label = fmt::format("{} {} {}{}", c.algorithm, to_string(c.kind), fid, v >= 2 ? " nvlink-analytic" : "");
       w.ops().push_back(op);
     }
   }
