@@ -4,6 +4,7 @@
 // families its collectives use — sized to the cluster it will run on. It does not touch SimGrid.
 // Sources are listed explicitly in workloads/builtin.cpp.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct ClusterInfo {
   uint32_t gpus = 0;
   uint32_t gpus_per_server = 0;
   double gpu_flops = 0;  ///< peak FLOP/s per GPU
+  std::string gpu_model = "h100";  ///< compute-calibration profile
 };
 
 class WorkloadSource {

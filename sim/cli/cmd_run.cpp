@@ -151,7 +151,7 @@ void run_command(const RunOptions& o) {
   const double t_topo = wall_now();
   Topology topo = build_topology(spec.topology);
   const double topology_build_s = wall_now() - t_topo;
-  const ClusterInfo cluster{topo.gpus, topo.gpus_per_server, topo.gpu_flops};
+  const ClusterInfo cluster{topo.gpus, topo.gpus_per_server, topo.gpu_flops, topo.gpu_model};
   Workload work = build_workload(spec.workload, cluster);
   NetworkModelSpec net = parse_network_model(spec.network ? &*spec.network : nullptr);
   for (const std::string& c : o.sg_cfg) net.extra.push_back(c);

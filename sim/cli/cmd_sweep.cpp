@@ -168,7 +168,7 @@ void plan_command(const PlanOptions& o) {
         const std::string key = rs.topology_yaml;
         Topology topo = build_topology(rs.topology);
         topology_ok[key] = true;
-        build_workload(rs.workload, ClusterInfo{topo.gpus, topo.gpus_per_server, topo.gpu_flops});
+        build_workload(rs.workload, ClusterInfo{topo.gpus, topo.gpus_per_server, topo.gpu_flops, topo.gpu_model});
       }
     } catch (const Error& e) {
       std::string params;
