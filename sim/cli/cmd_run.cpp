@@ -118,6 +118,20 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
   std::printf("  breakdown   compute %s | exposed comm %s (%.1f %% of the step)\n",
               format_duration(v("compute_time_mean_s")).c_str(), format_duration(v("exposed_comm_mean_s")).c_str(),
               100 * v("comm_exposed_frac"));
+  {  // where the critical rank's time went, per parallel dimension
+    std::string parts;
+    for (const char* d : {"tp", "pp", "dp", "ep", "cp", "other"}) {
+      const double t = v(fmt::format("exposed_{}_mean_s", d).c_str());
+      if (t > 0) parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", d, format_duration(t));
+    }
+    const double bubble = v("bubble_mean_s");
+    if (bubble > 0) parts += fmt::format("{}pipeline bubble {}", parts.empty() ? "" : ", ", format_duration(bubble));
+    if (!parts.empty()) std::printf("  exposed     %s\n", parts.c_str());
+  }
+  if (work.flops_per_step > 0) {
+    std::printf("  throughput  %.1f TFLOP/s per GPU (%s FLOPs) | MFU %.1f %% of %.0f TFLOP/s\n", v("tflops_per_gpu"),
+                work.flops_convention.c_str(), 100 * v("mfu"), work.peak_flops_per_gpu / 1e12);
+  }
   if (!res.collectives.empty()) {
     std::printf("  collectives %zu, mean %s, algbw %.2f GB/s, busbw %.2f GB/s\n", res.collectives.size(),
                 format_duration(v("collective_time_mean_s")).c_str(), v("algbw_mean_Bps") / 1e9,

@@ -22,7 +22,8 @@ XBT_LOG_NEW_DEFAULT_CATEGORY(gigasim_replay, "gigasim rank replay");
 namespace gigasim {
 namespace {
 
-constexpr double kTimeEps = 1e-12;
+// Events closer than SimGrid's numerical accuracy (surf/precision, 1e-9 s) count as simultaneous.
+constexpr double kTimeEps = 1e-9;
 constexpr uint32_t kNone = UINT32_MAX;
 
 sg4::Mailbox* collective_mailbox(uint32_t family, uint32_t src, uint32_t dst) {
@@ -252,13 +253,13 @@ class Rank {
       classify(now);
       const double deadline = next_deadline();
       if (!pending_.comms.empty()) {
-        const double timeout = deadline < 0 ? -1.0 : std::max(0.0, deadline - now);
+        const double timeout = deadline < 0 ? -1.0 : deadline - now <= kTimeEps ? 0.0 : deadline - now;
         const ssize_t idx = sg4::Comm::wait_any_for(pending_.comms, timeout);
         const double t = sg4::Engine::get_clock();
         attribute(t);
         if (idx >= 0) completed(static_cast<size_t>(idx), t);
       } else if (deadline >= 0) {
-        if (deadline > now) sg4::this_actor::sleep_until(deadline);
+        if (deadline > now + kTimeEps) sg4::this_actor::sleep_until(deadline);
         attribute(sg4::Engine::get_clock());
       } else {
         throw SimulationError(fmt::format("rank {} is stuck: {}", rank_, blocked_description()));

@@ -1,0 +1,106 @@
+"""LLM training workloads (`kind: llm`) end to end: the HDF5 contract (/summary step_time_s,
+tflops_per_gpu, mfu; /steps breakdown columns), breakdowns that add up to the step, every
+parallelism dimension showing up where it should (TP, PP bubble, DP, EP all-to-all, CP). (The
+Megatron-LM Table 1 validation's small rows are a ctest entry: validation.megatron_table1_small.)
+
+Run with: cd <repo> && /usr/bin/python3 -m pytest tests/python/test_llm.py -q
+"""
+
+import json
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+from gigasim_results import open_run
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
+BREAKDOWN = ["compute_s", "exposed_tp_s", "exposed_pp_s", "exposed_dp_s", "exposed_ep_s", "exposed_cp_s", "bubble_s"]
+
+TOPO = {"kind": "rail_optimized", "servers": 16, "gpus_per_server": 8, "switch_radix": 64}
+
+
+def simulate(tmp_path, workload, name="run", topology=None, extra=()):
+    run = {"topology": topology or TOPO, "workload": workload}
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(json.dumps(run))
+    out = tmp_path / f"{name}.h5"
+    proc = subprocess.run([GIGASIM_BIN, "run", str(path), "-o", str(out), "--progress", "none", *extra],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return str(out), proc.stdout
+
+
+def test_contract_and_breakdown(tmp_path):
+    out, report = simulate(tmp_path, {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 8, "pp": 2, "dp": 8},
+                                      "micro_batch": 1, "global_batch": 64, "steps": 2, "zero": 1,
+                                      "schedule": "interleaved", "virtual_stages": 2})
+    with h5py.File(out, "r") as f:
+        for key in ("step_time_s", "tflops_per_gpu", "mfu"):
+            assert key in f["summary"].attrs, key
+        cols = list(f["steps"].attrs["columns"])
+        for c in BREAKDOWN:
+            assert c in cols, c
+    r = open_run(out)
+    steps = r.table("steps")
+    assert len(steps) == 2
+    # The critical rank's time, part by part, is the step.
+    parts = steps[BREAKDOWN + ["exposed_other_s"]].sum(axis=1)
+    np.testing.assert_allclose(parts, steps["duration_s"], rtol=1e-6)
+    s = r.summary
+    assert s["step_time_s"] == pytest.approx(steps["duration_s"].mean(), rel=1e-12)
+    assert 0.15 < s["mfu"] < 0.7
+    assert s["tflops_per_gpu"] == pytest.approx(s["mfu"] * 989.4, rel=1e-6)  # model FLOPs by default
+    assert s["bubble_mean_s"] > 0 and s["exposed_tp_mean_s"] > 0
+    assert "exposed     tp" in report and "throughput" in report and "MFU" in report
+
+
+def test_every_dimension_is_accounted(tmp_path):
+    # A Mixtral-like MoE with EP over DP and CP 2: all-to-alls and key/value gathers show up.
+    out, _ = simulate(tmp_path, {"kind": "llm", "model": "mixtral-8x7b",
+                                 "parallel": {"tp": 2, "cp": 2, "pp": 2, "dp": 16, "ep": 8},
+                                 "micro_batch": 1, "global_batch": 32, "zero": 1,
+                                 "collectives": {"ep": {"algorithm": "direct"}}}, "moe")
+    r = open_run(out)
+    s = r.summary
+    for d in ("tp", "cp", "ep"):
+        assert s[f"exposed_{d}_mean_s"] > 0, d
+    coll = r.table("collectives")
+    assert {"alltoall", "all_gather", "reduce_scatter"} <= set(coll["kind"].astype(str))
+    assert {"tp", "cp", "pp", "dp", "ep"} <= set(r.table("groups")["dim"].astype(str))
+
+
+def test_fsdp_and_ddp(tmp_path):
+    base = {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 4, "dp": 32}, "micro_batch": 1, "global_batch": 64}
+    ddp, _ = simulate(tmp_path, dict(base, zero=0), "ddp")
+    fsdp, _ = simulate(tmp_path, dict(base, zero="fsdp"), "fsdp")
+    cd, cf = open_run(ddp).table("collectives"), open_run(fsdp).table("collectives")
+    assert set(cd["kind"].astype(str)) >= {"all_reduce"}
+    # FSDP gathers parameters before every forward and backward and reduce-scatters gradients.
+    assert (cf["kind"].astype(str) == "all_gather").sum() > (cd["kind"].astype(str) == "all_gather").sum()
+    assert "reduce_scatter" in set(cf["kind"].astype(str))
+
+
+def test_megatron_convention(tmp_path):
+    w = {"kind": "llm", "model": "megatron-gpt-1.7b", "parallel": {"tp": 1, "dp": 32}, "micro_batch": 16,
+         "global_batch": 512, "recompute": "full", "attention": "standard", "flops": "megatron"}
+    topo = dict(TOPO, servers=4, gpu_model="a100", gpu_flops="312TFLOPS")
+    out, _ = simulate(tmp_path, w, "megatron", topology=topo)
+    s = open_run(out).summary
+    B, sq, l, h, V = 512, 2048, 24, 2304, 51200
+    flops = 96 * B * sq * l * h * h * (1 + sq / (6 * h) + V / (16 * l * h))
+    assert s["tflops_per_gpu"] == pytest.approx(flops / (s["step_time_s"] * 32) / 1e12, rel=1e-9)
+
+
+def test_bad_llm_input(tmp_path):
+    run = {"topology": TOPO, "workload": {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 2, "pp": 40}}}
+    path = tmp_path / "bad.yaml"
+    path.write_text(json.dumps(run))
+    out = tmp_path / "bad.h5"
+    proc = subprocess.run([GIGASIM_BIN, "run", str(path), "-o", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "more than the 32 layers" in proc.stderr and "bad.yaml:1:" in proc.stderr
+    assert not out.exists() and not os.path.exists(str(out) + ".tmp")
