@@ -189,7 +189,7 @@ void check_cost(const GoodputInputs& in, size_t points) {
   }
 }
 
-std::string duration_text(double s) { return std::isfinite(s) ? format_duration(s) : "never"; }
+std::string duration_text(double s) { return std::isfinite(s) ? format_duration(s) : "infinite"; }
 
 nlohmann::ordered_json to_json(const GoodputEstimate& e) {
   const GoodputInputs& in = e.inputs;
@@ -298,14 +298,16 @@ void print_report(const GoodputEstimate& e) {
                             : "unlimited");
   std::printf("  ETTR         Monte Carlo %.4f +- %.4f (95 %% CI) | closed form %.4f | first order %.4f\n",
               mc.ettr_mean(), mc.ettr_ci95(), cf.ettr, cf.ettr_first_order);
-  if (!cf.applies && (in.weibull_shape != 1 || mc.spare_wait_s > 0)) {
-    std::printf("               (the closed form assumes exponential failures and a free spare at every failure:%s%s)\n",
-                in.weibull_shape != 1 ? " here Weibull inter-arrivals" : "",
-                mc.spare_wait_s > 0 ? " here jobs waited for spares" : "");
+  const bool weibull = in.weibull_shape != 1, waited = mc.spare_wait_s > 0;
+  if (weibull || waited) {
+    std::printf("               (the closed form assumes exponential failures and a free spare at every failure;\n"
+                "               here %s%s%s: it is only a reference)\n",
+                weibull ? "inter-arrivals are Weibull" : "", weibull && waited ? " and " : "",
+                waited ? "the job waited for spares" : "");
   }
-  std::printf("  elapsed      useful %.1f %% | checkpoints %.1f %% | lost work %.1f %% | recovery %.1f %%"
-              " (of which waiting for a spare %.1f %%)\n",
-              pct(mc.useful_s), pct(mc.checkpoint_s), pct(mc.lost_work_s), pct(mc.downtime_s), pct(mc.spare_wait_s));
+  std::printf("  elapsed      useful %.1f %% | checkpoints %.1f %% | lost work %.1f %% | recovery %.1f %%%s\n",
+              pct(mc.useful_s), pct(mc.checkpoint_s), pct(mc.lost_work_s), pct(mc.downtime_s),
+              in.hot_spares ? fmt::format(" (waiting for a spare {:.1f} %)", pct(mc.spare_wait_s)).c_str() : "");
   if (std::isfinite(cf.young_interval_s)) {
     std::printf("  Young/Daly   checkpoint every %s (Daly %s, exact optimum %s): closed-form ETTR %.4f\n",
                 format_duration(cf.young_interval_s).c_str(), format_duration(cf.daly_interval_s).c_str(),
