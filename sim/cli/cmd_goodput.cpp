@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <optional>
 
 #include "sim/cli/commands.hpp"
 #include "sim/core/units.hpp"

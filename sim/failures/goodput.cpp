@@ -109,7 +109,9 @@ class FailureStream {
         shape_(in.weibull_shape),
         scale_s_(in.weibull_shape == 1 ? j.mtbf_s() : j.mtbf_s() / std::tgamma(1 + 1 / in.weibull_shape)) {
     double cum = 0;
-    for (double r : j.per_s) cumulative_.push_back(cum += r / j.total_per_s);
+    if (j.total_per_s > 0) {
+      for (double r : j.per_s) cumulative_.push_back(cum += r / j.total_per_s);
+    }
   }
   Failure next() {
     const double e = -std::log1p(-uniform01(rng_));  // Exp(1)
