@@ -11,7 +11,11 @@ plot and report.
     g.link_util_heatmap(run).savefig("links.png")
     g.write_report("sweep_dir", "report.html")
 
-Command line: ``python3 -m gigasim_results merge DIR`` / ``report PATH`` (see ``--help``).
+    gp = g.load_goodput("goodput.h5")   # gigasim goodput -o goodput.h5 (or its --json output)
+    g.ettr_vs_interval(gp).savefig("ettr_vs_interval.png")
+
+Command line: ``python3 -m gigasim_results merge DIR`` / ``report PATH`` / ``goodput PATH``
+(see ``--help``).
 The schema is documented in analysis/README.md; it is written by sim/results/results_writer.cpp.
 """
 
@@ -22,6 +26,7 @@ from .sweep import merge, runs_table, save
 _LAZY = {name: "plots" for name in ("step_breakdown", "link_util_heatmap", "link_util_cdf", "ecmp_imbalance",
                                     "ecmp_imbalance_table", "busbw_curves", "ettr_curves", "goodput_curves")}
 _LAZY["write_report"] = "report"
+_LAZY.update({name: "goodput" for name in ("Goodput", "load_goodput", "run_goodput", "ettr_vs_interval", "ettr_vs_gpus")})
 
 
 def __getattr__(name):

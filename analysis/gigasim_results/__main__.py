@@ -2,8 +2,10 @@
 
     PYTHONPATH=analysis /usr/bin/python3 -m gigasim_results merge DIR [-o DIR/summary.h5] [--csv]
     PYTHONPATH=analysis /usr/bin/python3 -m gigasim_results report PATH [-o report.html]
+    PYTHONPATH=analysis /usr/bin/python3 -m gigasim_results goodput GOODPUT.h5|GOODPUT.json [-o DIR]
 
-Exit status: 0 on success, 2 on bad arguments (e.g. merge of a directory without manifest.csv).
+Exit status: 0 on success, 2 on bad arguments (e.g. merge of a directory without manifest.csv, or a
+goodput result without curves).
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
                     "step breakdown, link utilization, ECMP imbalance, bus bandwidth and ETTR figures.")
     r.add_argument("path", metavar="PATH", help="a sweep directory, a directory of .h5 result files, or one .h5 file")
     r.add_argument("-o", "--output", metavar="HTML", default="report.html", help="HTML file to write (default: report.html)")
+    gp = sub.add_parser(
+        "goodput", help="plot ETTR against checkpoint interval and against job size",
+        description="Plot the curves of a gigasim goodput result: ETTR against checkpoint interval (Monte Carlo "
+                    "with 95 %% CI, the closed form, the Young/Daly interval marked) and ETTR against job size "
+                    "(at fixed intervals and at each size's Young/Daly interval). Writes DIR/ettr_vs_interval.png "
+                    "and/or DIR/ettr_vs_gpus.png, whichever the result has curves for.")
+    gp.add_argument("path", metavar="PATH",
+                    help="gigasim goodput -o result (.h5) or its --json output saved to a .json file; made with "
+                         "--sweep-interval FROM:TO:COUNT and/or --sweep-gpus FROM:TO:COUNT")
+    gp.add_argument("-o", "--output", metavar="DIR", default=".", help="directory for the PNG files (default: .)")
     return p
 
 
@@ -59,6 +71,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not os.path.exists(args.path):
         print(f"error: {args.path}: no such file or directory", file=sys.stderr)
         return 2
+    if args.command == "goodput":
+        from .goodput import write_figures
+        try:
+            written = write_figures(args.path, args.output)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        for path in written:
+            print(f"wrote {path}")
+        return 0
     print(f"wrote {write_report(args.path, args.output)}")
     return 0
 

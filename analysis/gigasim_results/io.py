@@ -68,6 +68,29 @@ def _read_column(ds: h5py.Dataset) -> Any:
     return ds[()]
 
 
+def read_table(group: h5py.Group) -> pd.DataFrame:
+    """A table group (attrs ``kind="table"``, ``columns``) of an open file as a DataFrame, columns in
+    the order of ``columns``; ``df.attrs["units"]`` maps columns with a ``units`` attribute to it.
+    Raises ValueError for a listed column without a dataset or columns of different lengths."""
+    where = f"{group.file.filename}: table {group.name.lstrip('/')!r}"
+    columns = [str(c) for c in _to_python(group.attrs["columns"])]
+    data: Dict[str, Any] = {}
+    units: Dict[str, str] = {}
+    for column in columns:
+        if column not in group:
+            raise ValueError(f"{where} lists column {column!r} but has no such dataset")
+        ds = group[column]
+        data[column] = _read_column(ds)
+        if "units" in ds.attrs:
+            units[column] = str(_to_python(ds.attrs["units"]))
+    lengths = {len(v) for v in data.values()}
+    if len(lengths) > 1:
+        raise ValueError(f"{where} has columns of different lengths {sorted(lengths)}")
+    df = pd.DataFrame(data, columns=columns)
+    df.attrs["units"] = units
+    return df
+
+
 class Run:
     """One gigasim result file.
 
@@ -106,23 +129,7 @@ class Run:
         if name not in self.tables:
             raise KeyError(f"{self.path}: no table {name!r}; available tables: {', '.join(self.tables)}")
         with h5py.File(self.path, "r") as f:
-            group = f[name]
-            columns = [str(c) for c in _to_python(group.attrs["columns"])]
-            data: Dict[str, Any] = {}
-            units: Dict[str, str] = {}
-            for column in columns:
-                if column not in group:
-                    raise ValueError(f"{self.path}: table {name!r} lists column {column!r} but has no such dataset")
-                ds = group[column]
-                data[column] = _read_column(ds)
-                if "units" in ds.attrs:
-                    units[column] = str(_to_python(ds.attrs["units"]))
-        lengths = {len(v) for v in data.values()}
-        if len(lengths) > 1:
-            raise ValueError(f"{self.path}: table {name!r} has columns of different lengths {sorted(lengths)}")
-        df = pd.DataFrame(data, columns=columns)
-        df.attrs["units"] = units
-        return df
+            return read_table(f[name])
 
     def __repr__(self) -> str:
         m = self.meta

@@ -10,7 +10,8 @@ message instead of raising.
 - :func:`link_util_heatmap`, :func:`link_util_cdf`: utilization of NIC and switch-to-switch links.
 - :func:`ecmp_imbalance` (and :func:`ecmp_imbalance_table`): spread of bytes over each switch's up links.
 - :func:`busbw_curves`: nccl-tests style bus bandwidth vs message size.
-- :func:`ettr_curves` (and :func:`goodput_curves`): effective training time ratio from ``/goodput/curves``.
+- :func:`ettr_curves` (and :func:`goodput_curves`): effective training time ratio from ``/goodput/curves``
+  (the two detailed goodput figures are in :mod:`gigasim_results.goodput`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .io import Run, _read_column, _to_python, open_run
+from .io import Run, open_run, read_table
 
 #: Link kinds that face a switch (NVLink stays inside a server).
 SWITCH_LINK_KINDS = ("nic", "fabric", "trunk")
@@ -305,8 +306,7 @@ def goodput_curves(run: Union[Run, str]) -> Optional[pd.DataFrame]:
         group = f.get("goodput/curves")
         if not isinstance(group, h5py.Group):
             return None
-        columns = [str(c) for c in _to_python(group.attrs.get("columns", list(group.keys())))]
-        df = pd.DataFrame({c: _read_column(group[c]) for c in columns if c in group})
+        df = read_table(group)
     return df if all(c in df.columns for c in GOODPUT_COLUMNS) else None
 
 
@@ -322,6 +322,8 @@ def ettr_curves(data) -> Figure:
     for item in items:
         df = item if isinstance(item, pd.DataFrame) else goodput_curves(item)
         if df is not None and not df.empty and all(c in df.columns for c in GOODPUT_COLUMNS):
+            if "at_optimum" in df.columns:  # each size's own Young/Daly interval: see goodput.ettr_vs_gpus
+                df = df[df["at_optimum"] == 0]
             frames.append(df[list(GOODPUT_COLUMNS)])
     if not frames:
         return message_figure("no goodput data in these runs", "ETTR")
@@ -331,6 +333,8 @@ def ettr_curves(data) -> Figure:
     for gpus, part in g.groupby("gpus"):
         vs_interval.plot(part["checkpoint_interval_s"], part["ettr"], marker="o", ms=3, label=f"{gpus:g} GPUs")
     for interval, part in g.groupby("checkpoint_interval_s"):
+        if part["gpus"].nunique() < 2 and g["gpus"].nunique() > 1:
+            continue  # an interval swept at one size only is a point, not a curve over sizes
         vs_gpus.plot(part["gpus"], part["ettr"], marker="o", ms=3, label=f"every {interval:g} s")
     vs_interval.set_xlabel("checkpoint interval (s)")
     vs_gpus.set_xlabel("job size (GPUs)")

@@ -76,22 +76,6 @@ double wall_now() {
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Fails early (exit 3, nothing written) when the output cannot be created.
-void check_output_writable(const std::string& out) {
-  namespace fs = std::filesystem;
-  const fs::path p(out);
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("{}: error: output directory '{}' does not exist", out, dir.string()));
-  if (fs::is_directory(p, ec)) throw IoError(fmt::format("{}: error: output is a directory", out));
-  const std::string probe = out + ".tmp";
-  {
-    std::ofstream f(probe, std::ios::binary | std::ios::trunc);
-    if (!f) throw IoError(fmt::format("{}: error: cannot write output (permission denied or read-only)", out));
-  }
-  std::remove(probe.c_str());
-}
-
 std::string topology_line(const Topology& t) {
   std::string tiers;
   std::vector<uint32_t> count(t.tiers + 1, 0);
@@ -226,6 +210,21 @@ void run_command(const RunOptions& o) {
 }
 
 }  // namespace
+
+void check_output_writable(const std::string& out) {
+  namespace fs = std::filesystem;
+  const fs::path p(out);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("{}: error: output directory '{}' does not exist", out, dir.string()));
+  if (fs::is_directory(p, ec)) throw IoError(fmt::format("{}: error: output is a directory", out));
+  const std::string probe = out + ".tmp";
+  {
+    std::ofstream f(probe, std::ios::binary | std::ios::trunc);
+    if (!f) throw IoError(fmt::format("{}: error: cannot write output (permission denied or read-only)", out));
+  }
+  std::remove(probe.c_str());
+}
 
 void setup_run(CLI::App& app) {
   auto opt = std::make_shared<RunOptions>();

@@ -10,8 +10,13 @@ void setup_run(CLI::App& app);
 void setup_inspect(CLI::App& app);
 void setup_collbench(CLI::App& app);
 void setup_sweep(CLI::App& app);
+void setup_goodput(CLI::App& app);
 /// Exit code of `sweep run` (1 when a point failed); 0 for other verbs.
 int sweep_exit_code();
+
+/// Fails early when `out` cannot be created (its directory is missing, it is a directory, or it
+/// cannot be written), so nothing is computed for nothing. Throws: IoError (exit 3); leaves no file.
+void check_output_writable(const std::string& out);
 
 /// The command line as typed, for result files.
 const std::string& command_line();

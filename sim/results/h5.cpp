@@ -193,6 +193,24 @@ std::optional<std::string> read_root_attr(const std::string& path, const std::st
   return out;
 }
 
+std::optional<double> read_group_attr_double(const std::string& path, const std::string& group,
+                                             const std::string& name) {
+  if (H5Fis_hdf5(path.c_str()) <= 0) return std::nullopt;
+  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (f.id() < 0 || H5Lexists(f.id(), group.c_str(), H5P_DEFAULT) <= 0) return std::nullopt;
+  Handle g(H5Gopen2(f.id(), group.c_str(), H5P_DEFAULT), H5Gclose);
+  if (g.id() < 0 || H5Aexists(g.id(), name.c_str()) <= 0) return std::nullopt;
+  Handle a(H5Aopen(g.id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  if (a.id() < 0) return std::nullopt;
+  Handle type(H5Aget_type(a.id()), H5Tclose);
+  const H5T_class_t cls = H5Tget_class(type.id());
+  Handle space(H5Aget_space(a.id()), H5Sclose);
+  if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || H5Sget_simple_extent_npoints(space.id()) != 1) return std::nullopt;
+  double value = 0;
+  if (H5Aread(a.id(), H5T_NATIVE_DOUBLE, &value) < 0) return std::nullopt;
+  return value;
+}
+
 std::string library_version() {
   unsigned maj = 0, min = 0, rel = 0;
   H5get_libversion(&maj, &min, &rel);

@@ -91,4 +91,9 @@ std::string library_version();
 /// attribute, cannot be read (a missing or foreign file is not an error here).
 std::optional<std::string> read_root_attr(const std::string& path, const std::string& name);
 
+/// A numeric attribute of the group `group` ("summary") of the file at `path`, as a double;
+/// nullopt if the file, the group or the attribute is missing or the attribute is not a number.
+std::optional<double> read_group_attr_double(const std::string& path, const std::string& group,
+                                             const std::string& name);
+
 }  // namespace gigasim::h5

@@ -11,6 +11,7 @@
 #include "sim/core/error.hpp"
 #include "sim/core/version.hpp"
 #include "sim/results/h5.hpp"
+#include "sim/results/result_file.hpp"
 
 namespace gigasim {
 namespace {
@@ -48,19 +49,7 @@ uint8_t dim_code(const std::string& dim) {
 void write_file(const std::string& tmp, const RunMeta& meta, const Topology& topo, const Workload& work,
                 const ReplayResult& res, const Summary& summary) {
   h5::File f = h5::File::create(tmp);
-  f.attr("schema", kSchemaName);
-  f.attr("schema_version", kSchemaVersion);
-  f.attr("gigasim_version", kGigasimVersion);
-  f.attr("git_sha", kGitSha);
-  f.attr("simgrid_version", meta.simgrid_version);
-  f.attr("hdf5_version", h5::library_version());
-  f.attr("created_utc", utc_now());
-  f.attr("hostname", host_name());
-  f.attr("command_line", meta.command_line);
-  f.attr("status", meta.status);
-  if (!meta.error.empty()) f.attr("error", meta.error);
-  f.attr("wall_time_s", meta.wall_time_s);
-  f.attr("seed", meta.seed);
+  write_root_attrs(f, meta);
   f.attr("sim_time_s", res.sim_time_s);
   f.attr("network_model", meta.network.model);
   f.attr("network_crosstraffic", int64_t{meta.network.crosstraffic ? 1 : 0});
@@ -289,9 +278,29 @@ std::string run_fidelity(const ReplayResult& res) {
 
 void write_results(const std::string& path, const RunMeta& meta, const Topology& topo, const Workload& work,
                    const ReplayResult& res, const Summary& summary) {
+  write_atomically(path, [&](const std::string& tmp) { write_file(tmp, meta, topo, work, res, summary); });
+}
+
+void write_root_attrs(const h5::File& f, const RunMeta& meta) {
+  f.attr("schema", kSchemaName);
+  f.attr("schema_version", kSchemaVersion);
+  f.attr("gigasim_version", kGigasimVersion);
+  f.attr("git_sha", kGitSha);
+  f.attr("simgrid_version", meta.simgrid_version);
+  f.attr("hdf5_version", h5::library_version());
+  f.attr("created_utc", utc_now());
+  f.attr("hostname", host_name());
+  f.attr("command_line", meta.command_line);
+  f.attr("status", meta.status);
+  if (!meta.error.empty()) f.attr("error", meta.error);
+  f.attr("wall_time_s", meta.wall_time_s);
+  f.attr("seed", meta.seed);
+}
+
+void write_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write) {
   const std::string tmp = path + ".tmp";
   try {
-    write_file(tmp, meta, topo, work, res, summary);
+    write(tmp);
   } catch (...) {
     std::remove(tmp.c_str());
     throw;

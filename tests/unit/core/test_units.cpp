@@ -22,6 +22,11 @@ TEST_CASE("durations") {
   CHECK(parse_duration("2s") == doctest::Approx(2.0));
   CHECK(parse_duration("3") == doctest::Approx(3.0));
   CHECK(parse_duration("1h") == doctest::Approx(3600.0));
+  CHECK(parse_duration("60min") == doctest::Approx(3600.0));
+  CHECK(parse_duration("1.5h") == doctest::Approx(5400.0));
+  CHECK(parse_duration("30s") == doctest::Approx(30.0));
+  CHECK(parse_duration("2d") == doctest::Approx(172800.0));
+  CHECK(parse_duration("10 min") == doctest::Approx(600.0));
 }
 
 TEST_CASE("sizes: decimal, binary and nccl-tests shorthand") {
@@ -44,6 +49,7 @@ TEST_CASE("bad units are refused with the accepted forms") {
   CHECK_THROWS_AS(parse_bandwidth("fast"), UnitError);
   CHECK_THROWS_AS(parse_bandwidth(""), UnitError);
   CHECK_THROWS_AS(parse_duration("1 fortnight"), UnitError);
+  CHECK_THROWS_AS(parse_duration("60 parsecs"), UnitError);
   CHECK_THROWS_AS(parse_bytes("1 GiBs"), UnitError);
   try {
     parse_bandwidth("10 furlongs");

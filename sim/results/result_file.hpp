@@ -1,0 +1,22 @@
+#pragma once
+// What every gigasim-results file shares, whatever it holds (a run, a goodput estimate): the root
+// attributes that identify it (schema, versions, host, time, command line, status, seed) and the
+// atomic write (to "<path>.tmp", renamed when complete). Used by the writers in sim/results only.
+
+#include <functional>
+#include <string>
+
+#include "sim/results/h5.hpp"
+#include "sim/results/results_writer.hpp"
+
+namespace gigasim {
+
+/// schema, schema_version, gigasim_version, git_sha, simgrid_version, hdf5_version, created_utc,
+/// hostname, command_line, status (+ error), wall_time_s, seed.
+void write_root_attrs(const h5::File& f, const RunMeta& meta);
+
+/// Calls write(path + ".tmp"), then renames it to `path`. Throws: IoError, or what `write`
+/// throws; nothing is left under either name then.
+void write_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write);
+
+}  // namespace gigasim
