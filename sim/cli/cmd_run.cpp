@@ -11,9 +11,11 @@
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/failure_impact.hpp"
 #include "sim/cli/progress.hpp"
 #include "sim/cli/run_spec.hpp"
 #include "sim/core/units.hpp"
+#include "sim/failures/failure_model.hpp"
 #include "sim/replay/replay_engine.hpp"
 #include "sim/results/results_writer.hpp"
 #include "sim/results/summary.hpp"
@@ -40,6 +42,7 @@ struct RunOptions {
   std::string timeline;
   std::string timeline_ranks;
   std::string timeline_steps = "1";
+  std::string failure_impact = "auto";
 };
 
 // "N": the first N steps; "a-b": steps a to b (0-based).
@@ -121,6 +124,27 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
                 format_duration(v("collective_time_mean_s")).c_str(), v("algbw_mean_Bps") / 1e9,
                 v("busbw_mean_Bps") / 1e9);
   }
+  if (!res.failures.empty()) {
+    const double base = v("step_time_without_failures_s");
+    std::printf("  failures    %zu events, %.0f flows cut and reissued%s\n", res.failures.size(), v("flows_cut"),
+                std::isfinite(base) ? fmt::format("; step time {} without them, {} lost in all", format_duration(base),
+                                                  format_duration(v("failure_lost_time_s")))
+                                          .c_str()
+                                    : "");
+    size_t shown = 0;
+    for (const FailureRecord& f : res.failures) {
+      if (shown++ == 8) {
+        std::printf("              ... (%zu more in /failures)\n", res.failures.size() - 8);
+        break;
+      }
+      std::printf("              %-24s %-7s at %s%s: %s%s\n", f.event.target.c_str(), to_string(f.event.kind),
+                  format_duration(f.event.time_s).c_str(),
+                  std::isfinite(f.event.duration_s) ? (" for " + format_duration(f.event.duration_s)).c_str() : "",
+                  f.applied ? (std::isfinite(f.lost_s) ? ("+" + format_duration(f.lost_s)).c_str() : "impact not measured")
+                            : "after the run ended",
+                  f.flows_cut > 0 ? fmt::format(" ({} flows cut)", f.flows_cut).c_str() : "");
+    }
+  }
   std::printf("  links       max utilization %.3f; %s crossed switch-to-switch links\n", v("max_link_util"),
               format_bytes(v("fabric_bytes")).c_str());
   std::printf("  cost        %.0f flows | build %.2f s (fabric %.2f s, actors %.2f s) | replay %.2f s | %.1f us/flow | "
@@ -168,11 +192,44 @@ void run_command(const RunOptions& o) {
   }
   for (const std::string& l : o.logs) ropt.simgrid_args.push_back("--log=" + l);
   ropt.progress = progress.get();
+  if (spec.failures) {
+    const FailureSpec fs = parse_failures(*spec.failures, static_cast<uint64_t>(o.seed >= 0 ? o.seed : spec.seed));
+    ropt.failures = schedule_failures(fs, topo);
+    ropt.reissue_delay_s = fs.reissue_delay_s;
+  }
+  if (o.failure_impact != "auto" && o.failure_impact != "each" && o.failure_impact != "total" &&
+      o.failure_impact != "none") {
+    throw ConfigError(fmt::format("--failure-impact {}: auto, each, total or none", o.failure_impact));
+  }
+  FailureImpact impact;
+  const bool measure = !ropt.failures.empty() && o.failure_impact != "none";
+  if (measure) {
+    const bool each = o.failure_impact == "each" || (o.failure_impact == "auto" && ropt.failures.size() <= 16);
+    progress->message(fmt::format("{} failure events: measuring their impact ({} comparison replays)",
+                                  ropt.failures.size(), each ? ropt.failures.size() + 1 : 1));
+    impact = measure_failure_impact(topo, work, net, ropt, each);
+  }
   progress->message(fmt::format("{} GPUs, {} ranks, {} ops: simulating", topo.gpus, work.ranks, op_count(work)));
   ReplayEngine engine(topo, work, net, ropt);
   ReplayResult res = engine.run();
+  for (size_t i = 0; i < res.failures.size() && i < impact.lost_s.size(); ++i) res.failures[i].lost_s = impact.lost_s[i];
 
   Summary summary = compute_summary(topo, work, res);
+  if (!ropt.failures.empty()) {
+    summary.emplace_back("failure_events", static_cast<double>(res.failures.size()));
+    summary.emplace_back("flows_cut", static_cast<double>(res.flows_cut));
+    double lost = measure ? 0.0 : std::nan("");
+    for (size_t s = 0; measure && s < res.steps.size(); ++s) {
+      const StepRecord& st = res.steps[s];
+      if (s < impact.baseline.step_s.size() && st.end_s >= st.start_s) lost += st.duration() - impact.baseline.step_s[s];
+    }
+    summary.emplace_back("failure_lost_time_s", lost);
+    if (measure && !impact.baseline.step_s.empty()) {
+      double base = 0;
+      for (double d : impact.baseline.step_s) base += d;
+      summary.emplace_back("step_time_without_failures_s", base / impact.baseline.step_s.size());
+    }
+  }
   summary.emplace_back("topology_build_s", topology_build_s);
   summary.emplace_back("peak_rss_bytes", peak_rss_bytes());
   RunMeta meta;
@@ -183,6 +240,7 @@ void run_command(const RunOptions& o) {
   meta.simgrid_version = simgrid_version();
   meta.network = net;
   meta.config = {{"run_yaml", spec.run_yaml}, {"topology_yaml", spec.topology_yaml}, {"workload_yaml", spec.workload_yaml}};
+  if (!spec.failures_yaml.empty()) meta.config.emplace_back("failures_yaml", spec.failures_yaml);
   meta.record_nvlink = o.record_nvlink;
   meta.params = spec.params;
   if (!spec.point_id.empty()) meta.params.emplace_back("point_id", spec.point_id);
@@ -201,6 +259,20 @@ void run_command(const RunOptions& o) {
     j["network_model"] = net.model;
     if (!res.ok) j["error"] = res.error;
     for (const auto& [k, v] : summary) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+    auto num = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    nlohmann::json steps = nlohmann::json::array();
+    for (const StepRecord& st : res.steps) steps.push_back(num(st.end_s >= st.start_s ? st.duration() : NAN));
+    j["step_durations_s"] = steps;
+    if (!res.failures.empty()) {
+      nlohmann::json fs = nlohmann::json::array();
+      for (const FailureRecord& f : res.failures) {
+        fs.push_back({{"time_s", f.event.time_s}, {"target", f.event.target}, {"target_kind", to_string(f.event.target_kind)}, {"targets", f.event.targets.size()},
+                      {"kind", to_string(f.event.kind)}, {"duration_s", num(f.event.duration_s)},
+                      {"factor", f.event.factor}, {"applied", f.applied}, {"step", f.step},
+                      {"flows_cut", f.flows_cut}, {"lost_s", num(f.lost_s)}});
+      }
+      j["failures"] = fs;
+    }
     j["wall_s"] = meta.wall_time_s;
     std::cout << j.dump(2) << std::endl;
   } else {
@@ -245,6 +317,10 @@ void setup_run(CLI::App& app) {
   sub->add_option("--calibration", opt->calibration,
                   "Collective calibration: nccl (default), ideal (pure alpha-beta) or a YAML file");
   sub->add_flag("--record-nvlink", opt->record_nvlink, "Also write NVLink links to /links");
+  sub->add_option("--failure-impact", opt->failure_impact,
+                  "With failures: measure each event's impact on step time by replaying without it (each: "
+                  "one replay per event; total: one replay without any; none; auto: each up to 16 events)")
+      ->capture_default_str();
   sub->add_option("--timeline", opt->timeline,
                   "Write a Chrome trace (open in ui.perfetto.dev): compute and communication per sampled rank; "
                   ".json.gz is gzip-compressed");

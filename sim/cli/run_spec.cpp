@@ -36,7 +36,7 @@ RunSpec load_run_spec(const std::string& path, const std::vector<std::string>& o
   s.path = path;
   ConfigNode run = load_yaml_file(path);
   run.require_map("a run file: a mapping with 'topology' and 'workload'");
-  run.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep"});
+  run.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep", "failures"});
   YAML::Node root = run.yaml();
   // Overrides that replace a whole section by a file name apply first, so the file is loaded.
   std::vector<std::string> rest;
@@ -50,16 +50,21 @@ RunSpec load_run_spec(const std::string& path, const std::vector<std::string>& o
   run = ConfigNode(root, run.file_ptr(), "");
   const std::string topo_file = resolve_section(root, run, "topology");
   const std::string work_file = resolve_section(root, run, "workload");
+  const std::string fail_file = resolve_section(root, run, "failures");
   apply_all(root, rest);
   s.root = ConfigNode(root, run.file_ptr(), "");
   // Re-check after overrides: --set may add an unknown key.
-  s.root.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep"});
+  s.root.check_keys({"name", "description", "topology", "workload", "network", "seed", "output", "calibration", "sweep", "failures"});
   auto file_of = [&](const std::string& f) { return f == run.file() ? run.file_ptr() : std::make_shared<const std::string>(f); };
   s.topology = ConfigNode(s.root.at("topology").yaml(), file_of(topo_file), "topology");
   s.workload = ConfigNode(s.root.at("workload").yaml(), file_of(work_file), "workload");
   s.topology.require_map("a mapping (or the path of a topology file)");
   s.workload.require_map("a mapping (or the path of a workload file)");
   s.network = s.root.find("network");
+  if (auto f = s.root.find("failures")) {
+    s.failures = ConfigNode(f->yaml(), file_of(fail_file), "failures");
+    s.failures_yaml = to_yaml_text(f->yaml());
+  }
   s.seed = s.root.get_int("seed", 1, 0, INT64_MAX);
   s.output = s.root.get_string("output", "");
   if (auto sw = s.root.find("sweep")) {

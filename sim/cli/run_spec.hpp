@@ -19,6 +19,7 @@ struct RunSpec {
   ConfigNode topology;
   ConfigNode workload;
   std::optional<ConfigNode> network;
+  std::optional<ConfigNode> failures;  ///< `failures:` inline or from the file it names
   int64_t seed = 1;
   std::string calibration = "nccl"; ///< "nccl", "ideal" or a file (resolved against the run file)
   /// Written by `gigasim sweep plan` into each point's run file: the point and its parameters.
@@ -28,6 +29,7 @@ struct RunSpec {
   std::string run_yaml;            ///< resolved texts
   std::string topology_yaml;
   std::string workload_yaml;
+  std::string failures_yaml;       ///< empty without failures
 };
 
 /// Throws: ConfigError (exit 2), IoError for unreadable files (exit 3).

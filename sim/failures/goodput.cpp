@@ -7,6 +7,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/core/hash.hpp"
+#include "sim/failures/random.hpp"
 
 namespace gigasim {
 
@@ -90,10 +91,6 @@ ClosedForm closed_form(const GoodputInputs& in) {
 
 namespace {
 
-// Uniform on [0, 1) from the top 53 bits: the same on every standard library (std::
-// distributions are not specified bit for bit).
-double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 struct Failure {
   double time_s;
   size_t cause;
@@ -107,15 +104,14 @@ class FailureStream {
   FailureStream(const GoodputInputs& in, const JobRates& j, uint64_t replica)
       : rng_(mix64(mix64(in.seed) ^ (replica + 0x9e3779b97f4a7c15ULL))),
         shape_(in.weibull_shape),
-        scale_s_(in.weibull_shape == 1 ? j.mtbf_s() : j.mtbf_s() / std::tgamma(1 + 1 / in.weibull_shape)) {
+        mean_s_(j.mtbf_s()) {
     double cum = 0;
     if (j.total_per_s > 0) {
       for (double r : j.per_s) cumulative_.push_back(cum += r / j.total_per_s);
     }
   }
   Failure next() {
-    const double e = -std::log1p(-uniform01(rng_));  // Exp(1)
-    t_ += shape_ == 1 ? scale_s_ * e : scale_s_ * std::pow(e, 1 / shape_);
+    t_ += renewal_interval(rng_, mean_s_, shape_);
     const double u = uniform01(rng_);
     size_t c = 0;
     while (c + 1 < cumulative_.size() && u >= cumulative_[c]) ++c;
@@ -124,7 +120,7 @@ class FailureStream {
 
  private:
   std::mt19937_64 rng_;
-  double shape_, scale_s_;
+  double shape_, mean_s_;
   std::vector<double> cumulative_;
   double t_ = 0;
 };

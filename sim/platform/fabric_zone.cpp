@@ -55,6 +55,11 @@ void FabricZone::build() {
   dead_link_->turn_off();
 }
 
+bool FabricZone::reachable(uint32_t src, uint32_t dst) const {
+  Path p;
+  return topo_.router->route(src, dst, 0, LiveLinks(links_, load_), p);
+}
+
 void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* dst, kr::Route* into,
                                  double* latency) {
   ++route_calls_;
@@ -66,6 +71,7 @@ void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* ds
   if (!topo_.router->route(s, d, salt, LiveLinks(links_, load_), p)) {
     ++unreachable_;
     into->link_list_.push_back(dead_link_->get_impl());
+    if (observer_) observer_(s, d, Path{});  // a flow all the same: it starts and fails at once
     return;
   }
   for (LinkId l : p) {

@@ -39,6 +39,8 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   simgrid::s4u::Host* host(uint32_t gpu) const { return hosts_[gpu]; }
   simgrid::s4u::Link* link(LinkId l) const { return links_[l]; }
   uint64_t route_calls() const { return route_calls_; }
+  /// Whether src has a live path to dst now (links that are off avoided).
+  bool reachable(uint32_t src, uint32_t dst) const;
   /// Routes that found no live path (the flow is sent over a dead link and fails).
   uint64_t unreachable_routes() const { return unreachable_; }
 

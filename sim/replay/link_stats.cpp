@@ -68,4 +68,14 @@ void LinkStats::flow_finished(uint32_t src, uint32_t dst, double bytes, double n
   --in_flight_;
 }
 
+void LinkStats::flows_on(const std::vector<LinkId>& links, std::vector<std::pair<uint32_t, uint32_t>>& out) const {
+  for (const auto& [key, ends] : fifo_) {
+    for (uint32_t i = ends.first; i != kNone; i = pool_[i].next) {
+      bool hit = false;
+      for (LinkId l : pool_[i].path) hit = hit || std::find(links.begin(), links.end(), l) != links.end();
+      if (hit) out.emplace_back(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key & 0xffffffffu));
+    }
+  }
+}
+
 }  // namespace gigasim

@@ -35,6 +35,9 @@ class LinkStats {
   uint32_t active(LinkId l) const { return active_[l]; }
   double bandwidth(LinkId l) const { return bw_[l]; }
   uint64_t flows_in_flight() const { return in_flight_; }
+  /// Appends (src, dst) of every flow in flight over one of `links` (once per flow).
+  /// O(flows in flight): for failure events, not for hot paths.
+  void flows_on(const std::vector<LinkId>& links, std::vector<std::pair<uint32_t, uint32_t>>& out) const;
 
  private:
   struct Entry {

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "sim/core/error.hpp"
+#include "sim/platform/fabric_zone.hpp"
 #include "sim/results/timeline_writer.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -39,6 +40,9 @@ struct Tag {
   uint32_t peer = kNone;  ///< receiving rank of a send; kNone for a receive
   uint32_t seq = 0;       ///< p2p: the op's ordinal on its stream
   double bytes = 0;       ///< sends: bytes carried
+  sg4::Mailbox* mb = nullptr;
+  double cut_at = -1;     ///< sends: when a failure event noted the bytes left (about to be cut)
+  double cut_left = 0;
 };
 
 // Every comm the rank waits on, whatever stream posted it (one wait_any over all of them).
@@ -165,11 +169,11 @@ class CommStream {
         const double per_flow = t.bytes / ch;
         if (!sends) {
           sg4::Mailbox* mb = collective_mailbox(family_, peer, rank_);
-          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->get_async<void>(&slot_), Tag{stream_});
+          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->get_async<void>(&slot_), Tag{stream_, kNone, 0, 0, mb});
         } else {
           sg4::Mailbox* mb = collective_mailbox(family_, rank_, peer);
           const auto size = static_cast<uint64_t>(std::llround(per_flow));
-          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->put_async(&slot_, size), Tag{stream_, peer, 0, per_flow});
+          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->put_async(&slot_, size), Tag{stream_, peer, 0, per_flow, mb});
           sh_->flows_started += ch;
           sh_->result->collectives[cc_->record].flows += ch;
         }
@@ -224,7 +228,12 @@ struct StepLocal {
   Breakdown time{};
 };
 
-// One rank's replay (heap-allocated: actor stacks are small).
+}  // namespace
+
+namespace detail {
+
+// One rank's replay (heap-allocated: actor stacks are small). It registers itself in
+// ReplayShared::ranks while it lives, for the failure injector.
 class Rank {
  public:
   Rank(ReplayShared* sh, uint32_t rank)
@@ -241,6 +250,25 @@ class Rank {
         break;
       }
     }
+    if (!sh_->ranks.empty()) sh_->ranks[rank_] = this;
+  }
+  ~Rank() {
+    abandon();  // a killed rank may still hold comms in flight
+    if (!sh_->ranks.empty()) sh_->ranks[rank_] = nullptr;
+  }
+  Rank(const Rank&) = delete;
+  Rank& operator=(const Rank&) = delete;
+
+  // A failure is about to cut one of this rank's flows to `dst`: note the bytes it has left.
+  void note_cut(uint32_t dst, double now) {
+    for (size_t i = 0; i < pending_.comms.size(); ++i) {
+      Tag& t = pending_.tags[i];
+      if (t.peer == dst && t.cut_at != now) {
+        t.cut_at = now;
+        t.cut_left = pending_.comms[i]->get_remaining();
+        return;
+      }
+    }
   }
 
   void run() {
@@ -254,9 +282,17 @@ class Rank {
       const double deadline = next_deadline();
       if (!pending_.comms.empty()) {
         const double timeout = deadline < 0 ? -1.0 : deadline - now <= kTimeEps ? 0.0 : deadline - now;
-        const ssize_t idx = sg4::Comm::wait_any_for(pending_.comms, timeout);
+        ssize_t idx = -1;
+        bool cut = false;
+        try {
+          idx = sg4::Comm::wait_any_for(pending_.comms, timeout);
+        } catch (const simgrid::NetworkFailureException&) {
+          cut = true;
+        }
+        if (sh_->failed) return;
         const double t = sg4::Engine::get_clock();
         attribute(t);
+        if (cut) recover(t);
         if (idx >= 0) completed(static_cast<size_t>(idx), t);
       } else if (deadline >= 0) {
         if (deadline > now + kTimeEps) sg4::this_actor::sleep_until(deadline);
@@ -270,12 +306,33 @@ class Rank {
     ++sh_->ranks_finished;
   }
 
-  // The run failed: cancel this rank's comms still in flight, so none is freed while running.
+  // The run ended with comms in flight (it failed, or this rank was killed): keep them
+  // referenced until the process ends. SimGrid complains about (and may crash on) comms freed
+  // while they run, and cancelling one whose flow failed is not safe either; the run is over.
   void abandon() {
-    for (sg4::CommPtr& c : pending_.comms) {
-      if (c->get_state() == sg4::Activity::State::STARTED) c->cancel();
-    }
+    static auto* graveyard = new std::vector<sg4::CommPtr>;  // never freed, on purpose
+    for (sg4::CommPtr& c : pending_.comms) graveyard->push_back(std::move(c));
     pending_.comms.clear();
+    pending_.tags.clear();
+  }
+
+  // A straggler's compute takes `factor` times as long (a failure event of kind slow).
+  double slowdown() const {
+    if (sh_->slowdown.empty()) return 1.0;
+    auto it = sh_->slowdown.find(rank_);
+    return it == sh_->slowdown.end() ? 1.0 : it->second;
+  }
+
+  std::string describe_stream(uint16_t s) const {
+    const StreamState& ss = streams_[s];
+    const CompiledStream& cs = prog_.streams[s];
+    if (cs.kind == StreamKind::kCollective && ss.coll_running) {
+      const Op& op = ops_[cs.ops[ss.next]];
+      const GroupFamily& fam = work_.families[op.family];
+      return fmt::format("{} '{}' (step {}, {:.0f} B, {} over group family '{}' of {} ranks)", to_string(op.collective),
+                         op.label, op.step, op.bytes, cs.coll[ss.next].algorithm->name(), fam.name, fam.size);
+    }
+    return fmt::format("the point-to-point stream '{}'", work_.streams[s].name);
   }
 
   std::string describe_running() const {
@@ -323,7 +380,7 @@ class Rank {
             if (!deps_ok(op)) break;
             op_started(op, now);
             ss.start_s = now;
-            ss.end_s = now + op.seconds;
+            ss.end_s = now + op.seconds * slowdown();
             break;
           }
           case StreamKind::kCollective: {
@@ -376,11 +433,11 @@ class Rank {
     if (op.kind == OpKind::kSend) {
       sg4::Mailbox* mb = p2p_mailbox(op.family, op.tag, rank_, peer);
       pending_.add(mb->put_async(&slot_, static_cast<uint64_t>(std::llround(op.bytes))),
-                   Tag{stream, peer, ss.next, op.bytes});
+                   Tag{stream, peer, ss.next, op.bytes, mb});
       ++sh_->flows_started;
     } else {
       sg4::Mailbox* mb = p2p_mailbox(op.family, op.tag, peer, rank_);
-      pending_.add(mb->get_async<void>(&slot_), Tag{stream, kNone, ss.next, 0});
+      pending_.add(mb->get_async<void>(&slot_), Tag{stream, kNone, ss.next, 0, mb});
     }
     if (ss.posted.size() > 64 && ss.done - ss.base > ss.posted.size() / 2) {
       ss.posted.erase(ss.posted.begin(), ss.posted.begin() + (ss.done - ss.base));
@@ -395,7 +452,46 @@ class Rank {
       const double t = ss.end_s >= 0 ? ss.end_s : ss.coll.timer_end();
       if (t >= 0 && (d < 0 || t < d)) d = t;
     }
+    for (const Retry& r : retries_) {
+      if (d < 0 || r.at < d) d = r.at;
+    }
     return d;
+  }
+
+  // Flows cut by a failure (links turned off while they crossed them). A send restarts with the
+  // bytes it had left after the reissue delay, routed anew around the dead links; a receive is
+  // posted again at once. Without a live path the run fails, naming what was cut.
+  void recover(double t) {
+    for (size_t i = pending_.comms.size(); i-- > 0;) {
+      if (pending_.comms[i]->get_state() != sg4::Activity::State::FAILED) continue;
+      Tag tag = pending_.tags[i];
+      pending_.remove(i);
+      if (tag.peer == kNone) {
+        pending_.add(tag.mb->get_async<void>(&slot_), tag);
+        continue;
+      }
+      const double left = tag.cut_at == t ? std::clamp(tag.cut_left, 0.0, tag.bytes) : tag.bytes;
+      sh_->result->links->flow_finished(rank_, tag.peer, tag.bytes - left, t);
+      ++sh_->flows_cut;
+      if (sh_->zone != nullptr && !sh_->zone->reachable(rank_, tag.peer)) {
+        throw SimulationError(fmt::format("rank {}: a flow of {} to rank {} failed at t={:.9g} s: no live path left",
+                                          rank_, describe_stream(tag.stream), tag.peer, t));
+      }
+      tag.bytes = left;
+      tag.cut_at = -1;
+      retries_.push_back(Retry{t + sh_->reissue_delay_s, tag});
+    }
+  }
+
+  void post_due_retries(double t) {
+    for (size_t i = retries_.size(); i-- > 0;) {
+      if (retries_[i].at > t + kTimeEps) continue;
+      const Tag tag = retries_[i].tag;
+      retries_[i] = retries_.back();
+      retries_.pop_back();
+      pending_.add(tag.mb->put_async(&slot_, static_cast<uint64_t>(std::llround(tag.bytes))), tag);
+      ++sh_->flows_started;
+    }
   }
 
   void completed(size_t idx, double t) {
@@ -438,6 +534,7 @@ class Rank {
   }
 
   void timers(double t) {
+    if (!retries_.empty()) post_due_retries(t);
     for (size_t s = 0; s < streams_.size(); ++s) {
       StreamState& ss = streams_[s];
       if (ss.end_s >= 0 && t + kTimeEps >= ss.end_s) {
@@ -600,6 +697,11 @@ class Rank {
   std::vector<StreamState> streams_;
   int compute_ = -1;
   PendingSet pending_;
+  struct Retry {
+    double at;
+    Tag tag;
+  };
+  std::vector<Retry> retries_;  ///< sends cut by a failure, waiting to be reissued
   void* slot_ = nullptr;
   std::vector<StepLocal> window_;  ///< steps this rank has not finished, oldest first
   uint32_t first_open_ = 0;
@@ -612,30 +714,31 @@ class Rank {
   double episode_start_ = 0, episode_len_ = 0;
 };
 
-}  // namespace
+}  // namespace detail
+
+void note_cut_flows(ReplayShared& sh, const std::vector<std::pair<uint32_t, uint32_t>>& flows) {
+  const double now = sg4::Engine::get_clock();
+  for (const auto& [src, dst] : flows) {
+    if (src < sh.ranks.size() && sh.ranks[src] != nullptr) sh.ranks[src]->note_cut(dst, now);
+  }
+}
+
+void abort_replay(ReplayShared& sh, const std::string& why) {
+  if (!sh.failed) {
+    sh.failed = true;
+    sh.result->ok = false;
+    sh.result->error = why;
+  }
+  sg4::Actor::kill_all();  // each killed rank abandons its comms as it unwinds
+}
 
 void RankActor::operator()() const {
   ReplayShared* sh = shared_;
-  auto r = std::make_unique<Rank>(sh, rank_);
+  auto r = std::make_unique<detail::Rank>(sh, rank_);
   try {
     r->run();
-  } catch (const simgrid::NetworkFailureException& e) {
-    if (!sh->failed) {
-      sh->failed = true;
-      sh->result->ok = false;
-      sh->result->error = fmt::format("rank {}: a flow of {} failed at t={:.9g} s: no live path ({})", rank_,
-                                      r->describe_running(), sg4::Engine::get_clock(), e.what());
-    }
-    sg4::Actor::kill_all();
-    r->abandon();
   } catch (const SimulationError& e) {
-    if (!sh->failed) {
-      sh->failed = true;
-      sh->result->ok = false;
-      sh->result->error = e.what();
-    }
-    sg4::Actor::kill_all();
-    r->abandon();
+    abort_replay(*sh, e.what());
   }
 }
 

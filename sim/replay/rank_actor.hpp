@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sim/replay/rank_program.hpp"
@@ -19,9 +21,13 @@
 
 namespace gigasim {
 
-/// Everything the rank actors share (one per run).
+class FabricZone;
 class TimelineRecorder;
+namespace detail {
+class Rank;
+}
 
+/// Everything the rank actors share (one per run).
 struct ReplayShared {
   const RankProgram* prog = nullptr;
   ReplayResult* result = nullptr;
@@ -33,7 +39,19 @@ struct ReplayShared {
   uint64_t flows_started = 0;
   uint64_t flows_done = 0;
   bool failed = false;
+  // Failures (sim/replay/failure_injector.hpp).
+  const FabricZone* zone = nullptr;            ///< for reachability after a link failure
+  std::vector<detail::Rank*> ranks;            ///< the live ranks, by rank (empty: no failure events)
+  std::unordered_map<uint32_t, double> slowdown;  ///< stragglers: compute-time multiplier per rank
+  double reissue_delay_s = 1e-3;               ///< a cut flow restarts after this
+  uint64_t flows_cut = 0;
 };
+
+/// Links are about to fail: each flow src -> dst in flight over them notes the bytes it has left,
+/// so that it restarts with those (SimGrid keeps no partial progress of a failed comm).
+void note_cut_flows(ReplayShared& sh, const std::vector<std::pair<uint32_t, uint32_t>>& flows);
+/// Ends the run: `why` recorded, every other actor killed (each rank keeps its comms in flight).
+void abort_replay(ReplayShared& sh, const std::string& why);
 
 class RankActor {
  public:

@@ -11,6 +11,7 @@
 #include "sim/collectives/collective_algorithm.hpp"
 #include "sim/core/error.hpp"
 #include "sim/platform/fabric_zone.hpp"
+#include "sim/replay/failure_injector.hpp"
 #include "sim/replay/rank_actor.hpp"
 #include "sim/replay/rank_program.hpp"
 
@@ -118,8 +119,14 @@ ReplayResult ReplayEngine::run() {
   shared.timeline = opt_.timeline;
   shared.step_ops_done.assign(work_.steps, 0);
   for (const GroupFamily& f : work_.families) shared.family_class.push_back(time_class_of_dim(f.dim));
+  shared.zone = zone;
+  shared.ranks.assign(work_.ranks, nullptr);
+  shared.reissue_delay_s = opt_.reissue_delay_s;
+  for (const FailureEvent& e : opt_.failures) res.failures.push_back(FailureRecord{e});
 
   const double t_actors = wall_now();
+  // The injector first: events at t = 0 apply before any rank starts its first op.
+  spawn_failure_injector(shared, *zone, topo_, opt_.failures);
   for (uint32_t r = 0; r < work_.ranks; ++r) {
     sg4::Actor::create("rank" + std::to_string(r), zone->host(r), RankActor(&shared, r));
   }
@@ -143,6 +150,7 @@ ReplayResult ReplayEngine::run() {
   res.replay_wall_s = wall_now() - t1;
   res.sim_time_s = sg4::Engine::get_clock();
   res.flows = shared.flows_started;
+  res.flows_cut = shared.flows_cut;
   res.route_calls = zone->route_calls();
   finalize_steps(res.steps);
   if (res.ok && shared.ranks_finished != work_.ranks) {

@@ -12,6 +12,7 @@
 #include "sim/core/progress.hpp"
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
+#include "sim/failures/failure_event.hpp"
 #include "sim/platform/network_model.hpp"
 #include "sim/replay/replay_result.hpp"
 
@@ -28,6 +29,10 @@ struct ReplayOptions {
   const Calibration* calibration = nullptr;
   /// Records sampled ranks' op times for a timeline (nullptr: none).
   TimelineRecorder* timeline = nullptr;
+  /// Failure events to apply during the run (sorted by time), and the delay before a flow cut
+  /// by one restarts on a new path.
+  std::vector<FailureEvent> failures;
+  double reissue_delay_s = 1e-3;
 };
 
 class ReplayEngine {

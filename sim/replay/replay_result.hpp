@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/failures/failure_event.hpp"
 #include "sim/replay/link_stats.hpp"
 
 namespace gigasim {
@@ -53,6 +54,15 @@ struct CollectiveRecord {
   double estimate_s = 0;       ///< the closed form (no contention)
 };
 
+/// One failure event and what it hit.
+struct FailureRecord {
+  FailureEvent event;
+  bool applied = false;        ///< false: the run ended before its time
+  uint32_t step = 0;           ///< the step in progress when it hit
+  uint64_t flows_cut = 0;      ///< flows in flight over the links it took down (reissued)
+  double lost_s = std::numeric_limits<double>::quiet_NaN();  ///< its impact on step time (set by the caller)
+};
+
 struct ReplayResult {
   bool ok = true;
   std::string error;           ///< why the run failed (which collective, which ranks)
@@ -65,6 +75,8 @@ struct ReplayResult {
   double replay_wall_s = 0;    ///< Engine::run
   std::vector<StepRecord> steps;  ///< start_s set by finalize_steps()
   std::vector<CollectiveRecord> collectives;  ///< one per collective op, in program order
+  std::vector<FailureRecord> failures;        ///< one per failure event, in time order
+  uint64_t flows_cut = 0;                     ///< flows cut by failures and reissued
   std::unique_ptr<LinkStats> links;
 };
 

@@ -169,6 +169,47 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
     t.finish();
   }
 
+  if (!res.failures.empty()) {  // /failures
+    const size_t n = res.failures.size();
+    std::vector<int64_t> id(n), target_id(n), ntargets(n), step(n), applied(n), cut(n);
+    std::vector<uint8_t> tkind(n), kind(n);
+    std::vector<double> time(n), dur(n), factor(n), lost(n);
+    std::vector<std::string> target(n), origin(n);
+    for (size_t i = 0; i < n; ++i) {
+      const FailureRecord& r = res.failures[i];
+      id[i] = static_cast<int64_t>(i);
+      time[i] = r.event.time_s;
+      tkind[i] = static_cast<uint8_t>(r.event.target_kind);
+      target_id[i] = r.event.targets.empty() ? -1 : r.event.targets[0].id;
+      ntargets[i] = static_cast<int64_t>(r.event.targets.size());
+      target[i] = r.event.target;
+      kind[i] = static_cast<uint8_t>(r.event.kind);
+      dur[i] = r.event.duration_s;
+      factor[i] = r.event.factor;
+      applied[i] = r.applied ? 1 : 0;
+      step[i] = r.step;
+      cut[i] = static_cast<int64_t>(r.flows_cut);
+      lost[i] = r.lost_s;
+      origin[i] = r.event.origin;
+    }
+    h5::Table t(f, "failures", n);
+    t.column("event_id", id);
+    t.column("time_s", time, "s");
+    t.enum_column("target_kind", h5::EnumType{{"link", "switch", "nic", "gpu", "server"}}, tkind);
+    t.column("target_id", target_id);
+    t.column("target", target);
+    t.column("targets", ntargets);
+    t.enum_column("kind", h5::EnumType{{"down", "degrade", "slow"}}, kind);
+    t.column("duration_s", dur, "s");
+    t.column("factor", factor);
+    t.column("applied", applied);
+    t.column("step", step);
+    t.column("flows_cut", cut);
+    t.column("lost_s", lost, "s");
+    t.column("origin", origin);
+    t.finish();
+  }
+
   {  // /groups
     const size_t n = work.families.size();
     std::vector<int64_t> id(n), size(n), stride(n), span(n), count(n), base(n);
