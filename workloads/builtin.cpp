@@ -4,6 +4,7 @@
 #include "sim/collectives/collective_algorithm.hpp"
 #include "workloads/collective_bench.hpp"
 #include "workloads/data_parallel.hpp"
+#include "workloads/trace_source.hpp"
 #include "workloads/workload_source.hpp"
 
 namespace gigasim {
@@ -11,7 +12,8 @@ namespace gigasim {
 const std::vector<const WorkloadSource*>& workload_sources() {
   static const CollectiveBenchSource collective;
   static const DataParallelSource data_parallel;
-  static const std::vector<const WorkloadSource*> all{&collective, &data_parallel};
+  static const TraceSource trace;
+  static const std::vector<const WorkloadSource*> all{&collective, &data_parallel, &trace};
   return all;
 }
 

@@ -380,8 +380,9 @@ Workload read_trace(const ConfigNode& doc) {
     }
     for (const PendingDep& d : deps) {
       if (d.count > per_stream[d.stream]) {
-        d.node.fail(fmt::format("waits for {} ops of stream '{}', but program '{}' has {}", d.count,
-                                w.streams[d.stream].name, prog.name, per_stream[d.stream]));
+        d.node.fail(fmt::format("waits for {} ops of stream '{}', but {} has {}", d.count, w.streams[d.stream].name,
+                                prog.name.empty() ? fmt::format("program {}", pi) : "program '" + prog.name + "'",
+                                per_stream[d.stream]));
       }
     }
     w.programs.push_back(std::move(prog));

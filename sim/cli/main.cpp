@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   setup_inspect(app);
   setup_collbench(app);
   setup_sweep(app);
+  setup_trace(app);
   int rc = 0;
   try {
     app.parse(argc, argv);

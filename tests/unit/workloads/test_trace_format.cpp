@@ -215,7 +215,7 @@ TEST_CASE("trace: bad input gives file:line:col and what to do") {
   CHECK(error_of(replace(kSmall, "group: dp,", "group: dq,"))
             .find("t.yaml:12:35: error: unknown group 'dq' (did you mean 'dp'?) (groups: dp)") == 0);
   CHECK(error_of(replace(kSmall, "{compute: 1}", "{compute: 2}"))
-            .find("t.yaml:12:69: error: waits for 2 ops of stream 'compute', but program '' has 1") == 0);
+            .find("t.yaml:12:69: error: waits for 2 ops of stream 'compute', but program 0 has 1") == 0);
   CHECK(error_of(replace(kSmall, "{compute: 1}", "{compte: 1}")).find("t.yaml:12:60: error: unknown stream 'compte'") == 0);
   CHECK(error_of(replace(kSmall, "kind: all_reduce", "kind: allreduce"))
             .find("t.yaml:12:16: error: unknown op kind 'allreduce' (did you mean 'all_reduce'?)") == 0);
