@@ -62,7 +62,8 @@ EtFile read_et(const std::string& path) {
   if (!in) throw IoError(fmt::format("{}: error: cannot read the Chakra trace", path));
   char magic[2] = {0, 0};
   in.read(magic, 2);
-  const bool gzip = in.gcount() == 2 && static_cast<uint8_t>(magic[0]) == 0x1f && static_cast<uint8_t>(magic[1]) == 0x8b;
+  const bool gzip =
+      in.gcount() == 2 && static_cast<uint8_t>(magic[0]) == 0x1f && static_cast<uint8_t>(magic[1]) == 0x8b;
   in.clear();
   in.seekg(0);
   io::IstreamInputStream raw(&in);
@@ -227,7 +228,9 @@ Program import_program(const EtFile& f, uint32_t rank, uint32_t steps, Context& 
   const size_t n = f.nodes.size();
   std::unordered_map<uint64_t, uint32_t> index;
   for (uint32_t i = 0; i < n; ++i) {
-    if (!index.emplace(f.nodes[i].id(), i).second) fail_in(f.path, fmt::format("node id {} appears twice", f.nodes[i].id()));
+    if (!index.emplace(f.nodes[i].id(), i).second) {
+      fail_in(f.path, fmt::format("node id {} appears twice", f.nodes[i].id()));
+    }
   }
   std::vector<std::vector<uint32_t>> deps(n), children(n);
   std::vector<uint32_t> waiting(n, 0);
@@ -326,7 +329,9 @@ Workload ChakraSource::build(const ConfigNode& spec, const ClusterInfo& cluster)
   const std::string prefix = prefix_node.as_path();
   const ConfigNode tr = spec.at("template_ranks");
   const auto T = static_cast<uint32_t>(tr.as_int(1, INT32_MAX));
-  if (T > cluster.gpus) tr.fail(fmt::format("template_ranks = {} is larger than the cluster ({} GPUs)", T, cluster.gpus));
+  if (T > cluster.gpus) {
+    tr.fail(fmt::format("template_ranks = {} is larger than the cluster ({} GPUs)", T, cluster.gpus));
+  }
   uint32_t R = cluster.gpus / T;
   if (auto r = spec.find("replicas"); r && r->as_string() != "all") {
     R = static_cast<uint32_t>(r->as_int(1, INT32_MAX));
@@ -349,7 +354,9 @@ Workload ChakraSource::build(const ConfigNode& spec, const ClusterInfo& cluster)
     groups->require_map("a mapping {process group name: {size, stride, dim} or replicas}");
     for (const auto& [name, g] : groups->entries()) {
       GroupFamily f{name, "custom", 1, 1, w.ranks, 0};
-      if (name.empty() || name == "template") g.fail(fmt::format("'{}' is not a process group name gigasim can use", name));
+      if (name.empty() || name == "template") {
+        g.fail(fmt::format("'{}' is not a process group name gigasim can use", name));
+      }
       if (g.is_scalar()) {
         if (g.as_string() != "replicas") {
           g.fail(fmt::format("'{}' must be {{size, stride, dim}} (inside the template) or replicas (one rank per "
@@ -366,7 +373,8 @@ Workload ChakraSource::build(const ConfigNode& spec, const ClusterInfo& cluster)
         f.stride = static_cast<uint32_t>(g.get_int("stride", 1, 1, T));
         f.dim = g.get_string("dim", "custom");
         if (T % (uint64_t{f.size} * f.stride) != 0) {
-          g.fail(fmt::format("groups of {} members at stride {} do not tile the template's {} ranks", f.size, f.stride, T));
+          g.fail(fmt::format("groups of {} members at stride {} do not tile the template's {} ranks", f.size,
+                             f.stride, T));
         }
       }
       cx.families[name] = static_cast<uint32_t>(w.families.size());

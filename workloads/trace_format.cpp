@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "workloads/workload_source.hpp"
 
@@ -245,7 +244,9 @@ void write_trace(const Workload& w, std::ostream& out) {
   }
   out << "streams:\n";
   for (const Stream& s : w.streams) out << "  - {name: " << scalar(s.name) << ", kind: " << to_string(s.kind) << "}\n";
-  if (w.program_family >= 0) out << "programs_by: " << scalar(w.families[static_cast<size_t>(w.program_family)].name) << "\n";
+  if (w.program_family >= 0) {
+    out << "programs_by: " << scalar(w.families[static_cast<size_t>(w.program_family)].name) << "\n";
+  }
   out << "programs:\n";
   for (const Program& p : w.programs) {
     out << (p.name.empty() ? "  - " : "  - name: " + scalar(p.name) + "\n    ") << "ops:\n";
