@@ -3,8 +3,12 @@
 
 #include "sim/collectives/collective_algorithm.hpp"
 #include "workloads/collective_bench.hpp"
+#if GIGASIM_WITH_CHAKRA
+#include "workloads/chakra_import.hpp"
+#endif
 #include "workloads/data_parallel.hpp"
 #include "workloads/llm_training.hpp"
+#include "workloads/trace_source.hpp"
 #include "workloads/workload_source.hpp"
 
 namespace gigasim {
@@ -13,7 +17,13 @@ const std::vector<const WorkloadSource*>& workload_sources() {
   static const CollectiveBenchSource collective;
   static const DataParallelSource data_parallel;
   static const LlmTrainingSource llm;
-  static const std::vector<const WorkloadSource*> all{&collective, &data_parallel, &llm};
+  static const TraceSource trace;
+#if GIGASIM_WITH_CHAKRA
+  static const ChakraSource chakra;
+  static const std::vector<const WorkloadSource*> all{&collective, &data_parallel, &llm, &trace, &chakra};
+#else
+  static const std::vector<const WorkloadSource*> all{&collective, &data_parallel, &llm, &trace};
+#endif
   return all;
 }
 
@@ -26,6 +36,12 @@ Workload build_workload(const ConfigNode& spec, const ClusterInfo& cluster) {
     if (s->kind() == kind) return s->build(spec, cluster);
     names.push_back(s->kind());
   }
+#if !GIGASIM_WITH_CHAKRA
+  if (kind == "chakra") {
+    kind_node.fail("this gigasim was built without Chakra support: install libprotobuf-dev and protobuf-compiler "
+                   "(scripts/install-deps), then reconfigure");
+  }
+#endif
   std::string known;
   for (auto n : names) known += (known.empty() ? "" : ", ") + std::string(n);
   const std::string hint = closest_match(kind, names);

@@ -11,6 +11,8 @@ void setup_inspect(CLI::App& app);
 void setup_collbench(CLI::App& app);
 void setup_sweep(CLI::App& app);
 void setup_goodput(CLI::App& app);
+void setup_trace(CLI::App& app);
+void setup_convert(CLI::App& app);
 /// Exit code of `sweep run` (1 when a point failed); 0 for other verbs.
 int sweep_exit_code();
 

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   setup_collbench(app);
   setup_sweep(app);
   setup_goodput(app);
+  setup_trace(app);
+  setup_convert(app);
   int rc = 0;
   try {
     app.parse(argc, argv);

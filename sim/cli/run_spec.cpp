@@ -15,12 +15,10 @@ std::string resolve_section(YAML::Node& root, const ConfigNode& run, const std::
   auto node = run.find(key);
   if (!node) return run.file();
   if (!node->is_scalar()) return run.file();
-  const std::string ref = node->as_string();
-  fs::path p(ref);
   // Relative to the run file; a name given with --set is relative to the working directory.
-  if (p.is_relative() && !node->where().file.empty() && node->where().line > 0) p = fs::path(run.file()).parent_path() / p;
-  if (!fs::exists(p)) node->fail(fmt::format("{} file '{}' not found", key, p.string()));
-  ConfigNode doc = load_yaml_file(p.lexically_normal().string());
+  const std::string p = node->as_path();
+  if (!fs::exists(p)) node->fail(fmt::format("{} file '{}' not found", key, p));
+  ConfigNode doc = load_yaml_file(p);
   root[key] = doc.yaml();
   return doc.file();
 }

@@ -212,6 +212,12 @@ double ConfigNode::as_bytes() const { return unit_value(*this, parse_bytes, fals
 double ConfigNode::as_flop_rate() const { return unit_value(*this, parse_flop_rate, true, "compute rate"); }
 double ConfigNode::as_flops() const { return unit_value(*this, parse_flops, false, "FLOP count"); }
 
+std::string ConfigNode::as_path() const {
+  std::filesystem::path p(as_string());
+  if (p.is_relative() && file_ && where().line > 0) p = std::filesystem::path(*file_).parent_path() / p;
+  return p.lexically_normal().string();
+}
+
 double ConfigNode::as_ratio() const {
   const std::string s = as_string();
   const auto colon = s.find(':');

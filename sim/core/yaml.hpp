@@ -72,6 +72,9 @@ class ConfigNode {
   double as_bytes() const;       ///< bytes, >= 0
   double as_flop_rate() const;   ///< FLOP/s, > 0
   double as_flops() const;       ///< FLOP, >= 0
+  /// A file name, relative to the directory of the file this node came from (to the working
+  /// directory for a value given with --set).
+  std::string as_path() const;
   /// A positive ratio written as a number (2, 0.5) or "a:b" (meaning a/b): oversubscription.
   double as_ratio() const;
 

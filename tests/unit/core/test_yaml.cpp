@@ -81,3 +81,12 @@ TEST_CASE("assigning a ConfigNode rebinds it and leaves the tree alone") {
   CHECK(root.at("a").is_map());
   CHECK(root.at("a").get_int("y", 0, 10) == 2);
 }
+
+TEST_CASE("as_path: relative to the file a value came from; --set values to the working directory") {
+  ConfigNode n = load_yaml_string("file: traces/../t.yaml\nabs: /data/t.yaml\n", "runs/a/run.yaml");
+  CHECK(n.at("file").as_path() == "runs/a/t.yaml");
+  CHECK(n.at("abs").as_path() == "/data/t.yaml");
+  YAML::Node root = n.yaml();
+  apply_override(root, "file=here.yaml");
+  CHECK(ConfigNode(root, n.file_ptr(), "").at("file").as_path() == "here.yaml");
+}
