@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/core/hash.hpp"
+#include "sim/core/memory_budget.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -290,6 +291,14 @@ RoutingSpec parse_routing(const ConfigNode& node) {
 ClosShape size_clos(const ClosParams& p, const ConfigNode& where) {
   ClosShape s;
   const uint64_t gpus = uint64_t{p.servers} * p.gpus_per_server;
+  // Before allocating: the SimGrid hosts and GPU links alone (an NVLink and a NIC cable, two
+  // directions each) must fit in memory.
+  const double g = static_cast<double>(gpus);
+  check_memory(where,
+               g * (cost::kHostBytes + 4 * cost::kLinkBytes + 2 * cost::kNodeBytes + 2 * cost::kCableBytes),
+               fmt::format("a fabric of {} GPUs", gpus),
+               fmt::format("{} SimGrid hosts and {} GPU links before any switch, rank or flow", format_count(g),
+                           format_count(4 * g)));
   if (gpus > kMaxGpus) where.fail(fmt::format("{} GPUs is beyond the supported {} GPUs", gpus, kMaxGpus));
   const uint32_t G = static_cast<uint32_t>(gpus);
   const uint32_t rails = p.rails ? p.rails : p.gpus_per_server;

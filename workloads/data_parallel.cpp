@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "sim/core/memory_budget.hpp"
 #include "workloads/collective_bench.hpp"
 
 namespace gigasim {
@@ -65,6 +66,10 @@ Workload DataParallelSource::build(const ConfigNode& spec, const ClusterInfo& cl
   if (!(bucket > 0)) spec.at("bucket_size").fail("bucket_size must be positive");
   const bool overlap = spec.get_bool("overlap", true);
   const double nb_exact = std::ceil(grad_bytes / bucket);
+  // Before allocating: a backward slice and an all-reduce per bucket, per step.
+  const double ops = w.steps * (2 * std::max(1.0, nb_exact) + 2);
+  check_memory(spec.at("gradients"), ops * cost::kOpBytes,
+               fmt::format("{} gradient buckets in each of {} steps", format_count(nb_exact), w.steps), fmt::format("{} ops", format_count(ops)));
   if (nb_exact > 100000) {
     spec.at("bucket_size").fail(fmt::format("{} gradient buckets per step is too many (at most 100000)", nb_exact));
   }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "sim/core/memory_budget.hpp"
 #include "workloads/llm/layer_costs.hpp"
 #include "workloads/llm/pipeline_schedule.hpp"
 
@@ -221,6 +222,13 @@ Config parse(const ConfigNode& spec, const ClusterInfo& cluster) {
   c.cost.fp8 = prec == "fp8";
 
   c.sharding = parse_sharding(spec);
+  {  // Before allocating: about 8 ops per pass of a micro-batch through a chunk (FSDP: per layer).
+    const double passes = 2.0 * p.pp * c.chunks * c.microbatches * c.steps;
+    const double per_pass = c.sharding == Sharding::kFsdp ? 8.0 * (m.layers / (p.pp * c.chunks) + 1) : 8.0;
+    check_memory(spec.has("global_batch") ? spec.at("global_batch") : spec, passes * per_pass * cost::kOpBytes,
+                 fmt::format("{} micro-batches per step", c.microbatches),
+                 fmt::format("{} ops over {} pipeline stages and {} steps", format_count(passes * per_pass), p.pp, c.steps));
+  }
   c.overlap_grad = spec.get_bool("overlap_grad_reduce", true);
   c.overlap_param = spec.get_bool("overlap_param_gather", true);
   if (auto b = spec.find("grad_bucket"); b && b->as_string() != "auto") {

@@ -13,15 +13,14 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/failure_impact.hpp"
 #include "sim/cli/progress.hpp"
+#include "sim/cli/run_setup.hpp"
 #include "sim/cli/run_spec.hpp"
+#include "sim/core/memory_budget.hpp"
 #include "sim/core/units.hpp"
-#include "sim/failures/failure_model.hpp"
 #include "sim/replay/replay_engine.hpp"
 #include "sim/results/results_writer.hpp"
 #include "sim/results/summary.hpp"
 #include "sim/results/timeline_writer.hpp"
-#include "topologies/topology_builder.hpp"
-#include "workloads/workload_source.hpp"
 
 namespace gigasim {
 namespace {
@@ -43,6 +42,7 @@ struct RunOptions {
   std::string timeline_ranks;
   std::string timeline_steps = "1";
   std::string failure_impact = "auto";
+  std::string max_memory;
 };
 
 // "N": the first N steps; "a-b": steps a to b (0-based).
@@ -158,6 +158,7 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
 
 void run_command(const RunOptions& o) {
   const double t0 = wall_now();
+  apply_max_memory(o.max_memory);
   std::vector<std::string> sets = o.sets;
   RunSpec spec = load_run_spec(o.file, sets);
   if (o.steps > 0) {
@@ -170,17 +171,20 @@ void run_command(const RunOptions& o) {
   check_output_writable(out);
 
   auto progress = make_progress(o.progress, o.progress_interval);
-  const double t_topo = wall_now();
-  Topology topo = build_topology(spec.topology);
-  const double topology_build_s = wall_now() - t_topo;
-  const ClusterInfo cluster{topo.gpus, topo.gpus_per_server, topo.gpu_flops, topo.gpu_model};
-  Workload work = build_workload(spec.workload, cluster);
-  NetworkModelSpec net = parse_network_model(spec.network ? &*spec.network : nullptr);
+  RunSetup setup(spec, o.calibration, o.seed);
+  bool each = false;
+  const uint32_t comparisons = failure_impact_replays(o.failure_impact, setup.events.size(), &each);
+  const RunEstimate est = setup.estimate(1 + comparisons);
+  RunSetup::check_memory(spec, est);
+  progress->message(fmt::format("estimate: {} of memory ({}), {} to {} of wall time", format_bytes(est.memory_bytes()),
+                                est.detail(), format_duration(est.wall_low_s), format_duration(est.wall_high_s)));
+  const Topology& topo = setup.topo;
+  const Workload& work = setup.work;
+  NetworkModelSpec net = setup.net;
   for (const std::string& c : o.sg_cfg) net.extra.push_back(c);
 
-  const Calibration cal = Calibration::load(o.calibration.empty() ? spec.calibration : o.calibration);
   ReplayOptions ropt;
-  ropt.calibration = &cal;
+  ropt.calibration = &setup.cal;
   std::unique_ptr<TimelineRecorder> timeline;
   if (!o.timeline.empty()) {
     const auto [first, last] = parse_step_range(o.timeline_steps, work.steps);
@@ -192,21 +196,15 @@ void run_command(const RunOptions& o) {
   }
   for (const std::string& l : o.logs) ropt.simgrid_args.push_back("--log=" + l);
   ropt.progress = progress.get();
-  if (spec.failures) {
-    const FailureSpec fs = parse_failures(*spec.failures, static_cast<uint64_t>(o.seed >= 0 ? o.seed : spec.seed));
-    ropt.failures = schedule_failures(fs, topo);
-    ropt.reissue_delay_s = fs.reissue_delay_s;
-  }
-  if (o.failure_impact != "auto" && o.failure_impact != "each" && o.failure_impact != "total" &&
-      o.failure_impact != "none") {
-    throw ConfigError(fmt::format("--failure-impact {}: auto, each, total or none", o.failure_impact));
+  if (setup.failures) {
+    ropt.failures = setup.events;
+    ropt.reissue_delay_s = setup.failures->reissue_delay_s;
   }
   FailureImpact impact;
-  const bool measure = !ropt.failures.empty() && o.failure_impact != "none";
+  const bool measure = comparisons > 0;
   if (measure) {
-    const bool each = o.failure_impact == "each" || (o.failure_impact == "auto" && ropt.failures.size() <= 16);
     progress->message(fmt::format("{} failure events: measuring their impact ({} comparison replays)",
-                                  ropt.failures.size(), each ? ropt.failures.size() + 1 : 1));
+                                  ropt.failures.size(), comparisons));
     impact = measure_failure_impact(topo, work, net, ropt, each);
   }
   progress->message(fmt::format("{} GPUs, {} ranks, {} ops: simulating", topo.gpus, work.ranks, op_count(work)));
@@ -230,7 +228,7 @@ void run_command(const RunOptions& o) {
       summary.emplace_back("step_time_without_failures_s", base / impact.baseline.step_s.size());
     }
   }
-  summary.emplace_back("topology_build_s", topology_build_s);
+  summary.emplace_back("topology_build_s", setup.topology_build_s);
   summary.emplace_back("peak_rss_bytes", peak_rss_bytes());
   RunMeta meta;
   meta.status = res.ok ? "ok" : "failed";
@@ -298,6 +296,24 @@ void check_output_writable(const std::string& out) {
   std::remove(probe.c_str());
 }
 
+void add_max_memory_option(CLI::App* sub, std::string& value) {
+  sub->add_option("--max-memory", value,
+                  "Refuse to start a run whose estimated peak memory exceeds this (e.g. 8GiB; default: this "
+                  "machine's memory, or the cgroup's limit when lower)");
+}
+
+void apply_max_memory(const std::string& value) {
+  if (value.empty()) return;
+  double bytes = 0;
+  try {
+    bytes = parse_bytes(value);
+  } catch (const UnitError& e) {
+    throw ConfigError(fmt::format("--max-memory {}: {}", value, e.what()));
+  }
+  if (!(bytes > 0)) throw ConfigError(fmt::format("--max-memory {}: must be positive", value));
+  set_memory_limit(bytes, fmt::format("--max-memory {}", format_bytes(bytes)));
+}
+
 void setup_run(CLI::App& app) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand(
@@ -321,6 +337,7 @@ void setup_run(CLI::App& app) {
                   "With failures: measure each event's impact on step time by replaying without it (each: "
                   "one replay per event; total: one replay without any; none; auto: each up to 16 events)")
       ->capture_default_str();
+  add_max_memory_option(sub, opt->max_memory);
   sub->add_option("--timeline", opt->timeline,
                   "Write a Chrome trace (open in ui.perfetto.dev): compute and communication per sampled rank; "
                   ".json.gz is gzip-compressed");

@@ -152,15 +152,7 @@ void plan_command(const PlanOptions& o) {
   }
   manifest << ",run_file,output\n";
   for (const SweepPoint& p : points) {
-    std::vector<std::string> sets;
-    for (const auto& [k, v] : p.params) {
-      if (k == "topology" || k == "workload") sets.push_back(k + "=" + v);  // a section file: first
-    }
-    sets.insert(sets.end(), o.sets.begin(), o.sets.end());
-    for (const auto& [k, v] : p.params) {
-      if (k != "topology" && k != "workload") sets.push_back(k + "=" + v);
-    }
-    if (p.seed >= 0) sets.push_back(fmt::format("seed={}", p.seed));
+    const std::vector<std::string> sets = p.overrides(o.sets);
     RunSpec rs;
     try {
       rs = load_run_spec(spec.base, sets);
@@ -171,9 +163,7 @@ void plan_command(const PlanOptions& o) {
         build_workload(rs.workload, ClusterInfo{topo.gpus, topo.gpus_per_server, topo.gpu_flops, topo.gpu_model});
       }
     } catch (const Error& e) {
-      std::string params;
-      for (const auto& [k, v] : p.params) params += fmt::format(" {}={}", k, v);
-      throw ConfigError(fmt::format("sweep point {} ({}): {}", p.id, params.empty() ? "base" : params.substr(1), e.what()));
+      throw ConfigError(fmt::format("sweep point {}: {}", p.describe(), e.what()));
     }
     // The point's run file: the resolved run, plus where it came from.
     YAML::Node root = clone_without_marks(rs.root.yaml());

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
                        fmt::format("gigasim {} ({})\nSimGrid {}\nHDF5 {}", kGigasimVersion, kGitSha,
                                    simgrid_version(), h5::library_version()));
   setup_run(app);
+  setup_validate(app);
   setup_inspect(app);
   setup_collbench(app);
   setup_sweep(app);

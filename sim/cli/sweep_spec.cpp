@@ -100,6 +100,26 @@ SweepSpec SweepSpec::load(const std::string& path) {
   return s;
 }
 
+std::vector<std::string> SweepPoint::overrides(const std::vector<std::string>& extra) const {
+  std::vector<std::string> sets;
+  for (const auto& [k, v] : params) {
+    if (k == "topology" || k == "workload") sets.push_back(k + "=" + v);
+  }
+  sets.insert(sets.end(), extra.begin(), extra.end());
+  for (const auto& [k, v] : params) {
+    if (k != "topology" && k != "workload") sets.push_back(k + "=" + v);
+  }
+  if (seed >= 0) sets.push_back(fmt::format("seed={}", seed));
+  return sets;
+}
+
+std::string SweepPoint::describe() const {
+  std::string p;
+  for (const auto& [k, v] : params) p += fmt::format(" {}={}", k, v);
+  if (seed >= 0) p += fmt::format(" seed={}", seed);
+  return fmt::format("{} ({})", id, p.empty() ? "base" : p.substr(1));
+}
+
 std::vector<SweepPoint> SweepSpec::expand() const {
   // Mixed-radix counting over: zip groups (outermost), grid axes, seeds (innermost).
   std::vector<size_t> radix;

@@ -19,6 +19,12 @@ struct SweepPoint {
   int64_t seed = 1;
   /// (key path, value as YAML text), axis order: zip axes, grid axes.
   std::vector<std::pair<std::string, std::string>> params;
+
+  /// The `--set` overrides that turn the base run into this point: section files (`topology`,
+  /// `workload` axes) first, then `extra` (given for every point), then the other axes, the seed.
+  std::vector<std::string> overrides(const std::vector<std::string>& extra) const;
+  /// "00003-1a2b3c4d (topology.servers=64 seed=2)", for messages.
+  std::string describe() const;
 };
 
 struct SweepSpec {
