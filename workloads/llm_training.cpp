@@ -35,6 +35,7 @@ struct Config {
   double grad_bytes = 2;
   std::string flops = "model";
   std::string calibration;
+  std::string fold = "auto";
   Op coll[kFamilies];  // per family: the collective options
   std::string where;
 };
@@ -123,7 +124,7 @@ Sharding parse_sharding(const ConfigNode& spec) {
 Config parse(const ConfigNode& spec, const ClusterInfo& cluster) {
   spec.check_keys({"kind", "model", "steps", "parallel", "micro_batch", "global_batch", "schedule", "virtual_stages",
                    "recompute", "zero", "grad_bucket", "overlap_grad_reduce", "overlap_param_gather", "grad_dtype",
-                   "precision", "attention", "causal", "flops", "compute", "collectives"});
+                   "precision", "attention", "causal", "flops", "compute", "collectives", "fold"});
   Config c;
   c.where = spec.where().str();
   c.model = load_model(spec.at("model"));
@@ -253,6 +254,10 @@ Config parse(const ConfigNode& spec, const ClusterInfo& cluster) {
     }
   }
 
+  c.fold = spec.get_string("fold", "auto");
+  if (c.fold != "auto" && c.fold != "none" && c.fold != "force") {
+    spec.at("fold").fail(fmt::format("fold must be auto, none or force, got '{}'", c.fold));
+  }
   // Collective options per dimension; NVLink stages are closed-form by default.
   for (Op& o : c.coll) {
     o.nvlink_analytic = true;
@@ -321,6 +326,11 @@ Workload LlmTrainingSource::build(const ConfigNode& spec, const ClusterInfo& clu
   w.families[kCPG].name = "cp_grad";
   w.families[kCPG].dim = "dp";  // gradients reduced over CP ranks too: data-parallel traffic
   w.program_family = kPP;
+  // TP ranks are symmetric (same program, same traffic on their own rails): one simulates all.
+  if (p.tp > 1 && c.fold != "none") {
+    w.fold_family = kTP;
+    w.fold_forced = c.fold == "force";
+  }
   w.streams = {{"compute", StreamKind::kCompute},   {"layer", StreamKind::kCollective},
                {"grad", StreamKind::kCollective},   {"param", StreamKind::kCollective},
                {"pp_send_fwd", StreamKind::kP2P},   {"pp_recv_fwd", StreamKind::kP2P},

@@ -98,8 +98,12 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
   std::printf("  topology    %s\n", topology_line(topo).c_str());
   std::printf("  workload    %s: %u ranks, %u steps, %zu ops (%zu collectives)\n", work.kind.c_str(), work.ranks,
               work.steps, op_count(work), res.collectives.size());
-  std::printf("  network     %s, crosstraffic %s; fidelity %s\n", net.model.c_str(), net.crosstraffic ? "on" : "off",
-              run_fidelity(res).c_str());
+  std::printf("  network     %s, crosstraffic %s; fidelity %s%s\n", net.model.c_str(), net.crosstraffic ? "on" : "off",
+              run_fidelity(res).c_str(),
+              res.fold > 1 ? fmt::format("; ranks folded x{} (one simulated rank per symmetric group{})", res.fold,
+                                           res.fold_exact ? "" : ", forced: copies move in lockstep").c_str()
+              : !res.fold_note.empty() ? fmt::format("; no rank folding: {}", res.fold_note).c_str()
+                                       : "");
   std::printf("  step time   mean %s | p50 %s | p99 %s\n", format_duration(v("step_time_mean_s")).c_str(),
               format_duration(v("step_time_p50_s")).c_str(), format_duration(v("step_time_p99_s")).c_str());
   std::printf("  breakdown   compute %s | exposed comm %s (%.1f %% of the step)\n",

@@ -76,6 +76,11 @@ struct Workload {
   std::vector<Stream> streams;
   std::vector<Program> programs;
   int32_t program_family = -1;     ///< rank r runs programs[families[pf].position(r)]; -1: program 0
+  /// Rank folding: the ranks at position 0 of this family's groups stand for their whole group
+  /// (symmetric ranks: one actor instead of size); -1 none. `fold_forced`: even on fabrics where
+  /// the folded ranks' traffic would share links (see sim/replay/rank_program.hpp).
+  int32_t fold_family = -1;
+  bool fold_forced = false;
   /// FLOPs of one step, whole job: the model's (6N per token plus attention, for MFU), and those
   /// of the convention `flops_convention` names (for TFLOP/s per GPU). 0 when not known.
   double model_flops_per_step = 0;

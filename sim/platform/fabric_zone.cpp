@@ -20,7 +20,8 @@ class FabricZone::LiveLinks final : public LinkStateView {
   const std::function<double(LinkId)>& load_;
 };
 
-FabricZone::FabricZone(const std::string& name, const Topology& topo) : NetZoneImpl(name), topo_(topo) {}
+FabricZone::FabricZone(const std::string& name, const Topology& topo, std::optional<Folding> fold)
+    : NetZoneImpl(name), topo_(topo), fold_(std::move(fold)) {}
 
 void FabricZone::build() {
   sg4::NetZone* z = get_iface();
@@ -77,6 +78,16 @@ void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* ds
   for (LinkId l : p) {
     into->link_list_.push_back(impls_[l]);
     if (latency != nullptr) *latency += topo_.cables[cable_of(l)].latency_s;
+  }
+  if (fold_) {
+    const GroupFamily& f = fold_->family;
+    Path q;
+    for (uint32_t k = 1; k < f.size; ++k) {
+      if (!topo_.router->route(f.member(s, k), f.member(d, k), salt, LiveLinks(links_, load_), q)) continue;
+      for (LinkId l : q) {
+        if (fold_->shared[cable_of(l)] != 0) into->link_list_.push_back(impls_[l]);
+      }
+    }
   }
   if (observer_) observer_(s, d, p);
 }

@@ -13,11 +13,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <unordered_map>
 
+#include "sim/core/comm_group.hpp"
 #include "sim/core/topology.hpp"
 
 namespace gigasim {
@@ -27,8 +29,19 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   /// Called with every route handed to SimGrid (src GPU, dst GPU, path).
   using RouteObserver = std::function<void(uint32_t, uint32_t, const Path&)>;
 
+  /// Rank folding (sim/replay/rank_program.hpp): the flow of a simulated rank (fold position 0)
+  /// stands for the same flow of each of its `family.size` positions. Its route is its own path
+  /// plus, for every other position, the links of that position's path that several positions
+  /// can cross (`shared[cable]`): a shared link carries every position's copy of the traffic,
+  /// each hashed on its own path (a link met k times is consumed k times, as k flows would).
+  /// The copies then move at one rate, the slowest of their paths.
+  struct Folding {
+    GroupFamily family;
+    std::vector<uint8_t> shared;  ///< per cable: 1 when several fold positions can cross it
+  };
+
   /// Requires: no platform exists yet (the first zone created becomes the root).
-  FabricZone(const std::string& name, const Topology& topo);
+  FabricZone(const std::string& name, const Topology& topo, std::optional<Folding> fold = std::nullopt);
 
   /// Creates hosts and links and seals the zone.
   void build();
@@ -53,6 +66,7 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   class LiveLinks;
 
   const Topology& topo_;
+  std::optional<Folding> fold_;
   std::vector<simgrid::s4u::Host*> hosts_;
   std::vector<uint32_t> gpu_of_netpoint_;
   std::vector<simgrid::s4u::Link*> links_;

@@ -42,6 +42,20 @@ struct CompiledProgram {
 
 struct RankProgram {
   const Workload* work = nullptr;
+  /// Rank folding (Workload::fold_family): each group of the fold family is simulated by its
+  /// member at position 0, standing for `fold` symmetric ranks. Allowed when every collective
+  /// over the fold family is analytic (no flows between the folded ranks), every other group
+  /// and every point-to-point peer keeps the fold position, and there are no failure events.
+  /// A simulated flow is routed over its own path plus the other positions' shared links
+  /// (FabricZone::Folding), so shared links carry every copy. Exact (`fold_exact`) when no link
+  /// is shared or routing is deterministic; under hashed routing only when forced.
+  uint32_t fold = 1;
+  int32_t fold_family = -1;
+  bool fold_exact = true;
+  std::string fold_note;  ///< why folding is off, when the workload asked for it
+  std::vector<uint8_t> link_share;  ///< under folding, link_shares() of the fold family
+  bool simulated(uint32_t rank) const;
+  uint32_t simulated_ranks = 0;
   std::vector<CompiledProgram> programs;
   std::vector<GroupNet> nets;              ///< per family
   std::vector<uint64_t> step_total_ops;    ///< op completions per step, all ranks
@@ -50,11 +64,15 @@ struct RankProgram {
 
   /// Throws: ConfigError (at the op's location) when an op does not fit its stream, its family
   /// or its dependencies, or a requested algorithm cannot serve it.
-  static RankProgram compile(const Workload& work, const Topology& topo, const Calibration& cal);
+  static RankProgram compile(const Workload& work, const Topology& topo, const Calibration& cal,
+                             bool allow_fold = true);
 };
 
 /// How the network looks to `family` on `topo`: O(span) routes.
 GroupNet group_net(const GroupFamily& family, const Topology& topo);
+/// Per cable: how many fold positions' traffic can cross it (1 for a GPU's own NIC and NVLink;
+/// for a switch-to-switch cable, the positions of the GPUs below its lower end).
+std::vector<uint8_t> link_shares(const Topology& topo, const GroupFamily& fold);
 
 /// Largest stepwise expansion `fidelity: auto` accepts for a whole workload (about 5 s of wall
 /// time); beyond it auto collectives run collapsed.

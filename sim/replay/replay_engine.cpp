@@ -76,16 +76,30 @@ ReplayResult ReplayEngine::run() {
   engine->set_config(std::string("contexts/stack-size:") + (stack ? stack : "12"));
   engine->set_config(std::string("contexts/guard-size:") + (guard ? guard : "0"));
 
+  const Calibration cal = (opt_.calibration ? *opt_.calibration : Calibration::nccl()).for_profile(topo_.gpu_model);
+  const RankProgram prog = RankProgram::compile(work_, topo_, cal, opt_.failures.empty() && opt_.links_down.empty());
+  res.fold = prog.fold;
+  res.fold_note = prog.fold_note;
+  res.fold_exact = prog.fold_exact;
+  const std::vector<uint8_t>& share = prog.link_share;
+
   // The engine owns the root zone.
-  auto* zone = new FabricZone("fabric", topo_);
+  std::optional<FabricZone::Folding> folding;
+  if (prog.fold > 1) {
+    folding = FabricZone::Folding{work_.families[static_cast<size_t>(prog.fold_family)], {}};
+    for (uint8_t n : share) folding->shared.push_back(n > 1 ? 1 : 0);
+  }
+  auto* zone = new FabricZone("fabric", topo_, std::move(folding));
   zone->build();
   for (LinkId l : opt_.links_down) zone->link(l)->turn_off();
   res.platform_wall_s = wall_now() - t0;
   std::vector<double> bw(topo_.link_count()), lat(topo_.link_count());
   for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
-    bw[2 * c] = bw[2 * c + 1] = topo_.cables[c].bw_Bps;
+    // Statistics see one position's copy of the traffic: on a shared link, 1/share of the link.
+    bw[2 * c] = bw[2 * c + 1] = topo_.cables[c].bw_Bps / (share.empty() ? 1 : share[c]);
     lat[2 * c] = lat[2 * c + 1] = topo_.cables[c].latency_s;
   }
+  res.link_share = share;
   res.links = std::make_unique<LinkStats>(std::move(bw), std::move(lat));
   LinkStats* links = res.links.get();
   zone->set_route_observer([links](uint32_t s, uint32_t d, const Path& p) {
@@ -95,8 +109,6 @@ ReplayResult ReplayEngine::run() {
     zone->set_load_source([links](LinkId l) { return static_cast<double>(links->active(l)); });
   }
 
-  const Calibration cal = (opt_.calibration ? *opt_.calibration : Calibration::nccl()).for_profile(topo_.gpu_model);
-  const RankProgram prog = RankProgram::compile(work_, topo_, cal);
   res.steps.assign(work_.steps, StepRecord{});
   res.collectives.resize(prog.records);
   for (size_t pi = 0; pi < prog.programs.size(); ++pi) {
@@ -128,7 +140,7 @@ ReplayResult ReplayEngine::run() {
   // The injector first: events at t = 0 apply before any rank starts its first op.
   spawn_failure_injector(shared, *zone, topo_, opt_.failures);
   for (uint32_t r = 0; r < work_.ranks; ++r) {
-    sg4::Actor::create("rank" + std::to_string(r), zone->host(r), RankActor(&shared, r));
+    if (prog.simulated(r)) sg4::Actor::create("rank" + std::to_string(r), zone->host(r), RankActor(&shared, r));
   }
   const double t1 = wall_now();
   res.actors_wall_s = t1 - t_actors;
@@ -153,10 +165,10 @@ ReplayResult ReplayEngine::run() {
   res.flows_cut = shared.flows_cut;
   res.route_calls = zone->route_calls();
   finalize_steps(res.steps);
-  if (res.ok && shared.ranks_finished != work_.ranks) {
+  if (res.ok && shared.ranks_finished != prog.simulated_ranks) {
     res.ok = false;
-    res.error = fmt::format("deadlock: {} of {} ranks did not finish", work_.ranks - shared.ranks_finished,
-                            work_.ranks);
+    res.error = fmt::format("deadlock: {} of {} ranks did not finish", prog.simulated_ranks - shared.ranks_finished,
+                            prog.simulated_ranks);
   }
   if (opt_.progress != nullptr) {
     opt_.progress->update(ProgressInfo{res.sim_time_s, res.replay_wall_s, shared.flows_started, shared.flows_done,

@@ -77,6 +77,12 @@ struct ReplayResult {
   std::vector<CollectiveRecord> collectives;  ///< one per collective op, in program order
   std::vector<FailureRecord> failures;        ///< one per failure event, in time order
   uint64_t flows_cut = 0;                     ///< flows cut by failures and reissued
+  uint32_t fold = 1;             ///< ranks each simulated rank stood for (rank folding)
+  bool fold_exact = true;        ///< folding tied only copies that meet the same contention
+  std::string fold_note;         ///< why the workload's folding was not used
+  /// Under folding, per cable: the fold positions whose traffic it carried (its simulated bytes
+  /// stand for that many times as much); empty without folding.
+  std::vector<uint8_t> link_share;
   std::unique_ptr<LinkStats> links;
 };
 

@@ -55,6 +55,8 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
   f.attr("network_crosstraffic", int64_t{meta.network.crosstraffic ? 1 : 0});
   f.attr("fidelity", run_fidelity(res));
   f.attr("flows_simulated", static_cast<int64_t>(res.flows));
+  f.attr("rank_folding", static_cast<int64_t>(res.fold));
+  f.attr("rank_folding_exact", int64_t{res.fold_exact ? 1 : 0});
   f.attr("topology_kind", topo.kind);
   f.attr("routing", std::string(topo.router->policy()));
   f.attr("workload_kind", work.kind);
@@ -283,7 +285,8 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
       tier[i] = c.tier;
       bw[i] = c.bw_Bps;
       lat[i] = c.latency_s;
-      bytes[i] = res.links ? res.links->bytes(l) : 0;
+      // Under rank folding a shared link carried one position's copy of what it really carries.
+      bytes[i] = res.links ? res.links->bytes(l) * (res.link_share.empty() ? 1 : res.link_share[cable_of(l)]) : 0;
       busy[i] = res.links ? res.links->busy_s(l) : 0;
       avg[i] = res.sim_time_s > 0 ? bytes[i] / (c.bw_Bps * res.sim_time_s) : 0;
       mx[i] = res.links ? res.links->max_util(l) : 0;

@@ -104,3 +104,20 @@ def test_bad_llm_input(tmp_path):
     assert proc.returncode == 2
     assert "more than the 32 layers" in proc.stderr and "bad.yaml:1:" in proc.stderr
     assert not out.exists() and not os.path.exists(str(out) + ".tmp")
+
+
+def test_llm_trace_round_trip(tmp_path):
+    # An LLM step exported as a collective trace (one program per stage, p2p streams) replays
+    # to the same step time and breakdown.
+    w = {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 8, "pp": 2, "dp": 8}, "global_batch": 32,
+         "schedule": "interleaved", "virtual_stages": 2, "zero": 1}
+    direct, _ = simulate(tmp_path, w, "direct")
+    run = tmp_path / "direct.yaml"
+    trace = tmp_path / "trace.yaml"
+    proc = subprocess.run([GIGASIM_BIN, "trace", "export", str(run), "-o", str(trace)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    replayed, _ = simulate(tmp_path, {"kind": "trace", "file": str(trace)}, "replayed")
+    a, b = open_run(direct), open_run(replayed)
+    for key in ("step_time_s", "mfu", "tflops_per_gpu", "bubble_mean_s", "exposed_tp_mean_s", "flows"):
+        assert a.summary[key] == b.summary[key], key
+    np.testing.assert_array_equal(a.table("steps")[BREAKDOWN].to_numpy(), b.table("steps")[BREAKDOWN].to_numpy())

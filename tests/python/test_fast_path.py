@@ -1,0 +1,66 @@
+"""The fast path against the exact path (issue 6, point 3): every shortcut a large run takes —
+one simulated rank per symmetric TP group (rank folding), collapsed synchronous collective phases,
+closed-form NVLink stages — switched on together, against the same 1,024-GPU LLM step with all of
+them off (every rank an actor, every ring step a set of flows, NVLink stages as flows). The step
+times must agree within 2 %. Also: folding declines on hashed (ECMP) routing over shared links,
+where the copies of a flow would not meet the same contention, and says why.
+
+Run with: cd <repo> && /usr/bin/python3 -m pytest tests/python/test_fast_path.py -q
+"""
+
+import json
+import os
+import subprocess
+
+import h5py
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
+
+# Three tiers, so DP rings cross spines and cores that all eight rails share; 2:1 above the leaves.
+TOPO = {"kind": "rail_optimized", "servers": 128, "servers_per_su": 8, "gpus_per_server": 8, "switch_radix": 16,
+        "tiers": 3, "oversubscription": [1, 2], "routing": {"policy": "dmodk"}}
+WORK = {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 8, "pp": 2, "dp": 64}, "micro_batch": 1,
+        "global_batch": 256, "schedule": "1f1b", "zero": 1}
+FAST = ["--set", "workload.collectives.dp.fidelity=collapsed"]
+EXACT = ["--set", "workload.fold=none", "--set", "workload.collectives.dp.fidelity=stepwise",
+         "--set", "workload.collectives.tp.nvlink=flows", "--set", "workload.collectives.dp.nvlink=flows"]
+
+
+def simulate(tmp_path, name, extra, topology=TOPO):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(json.dumps({"topology": topology, "workload": WORK}))
+    out = tmp_path / f"{name}.h5"
+    proc = subprocess.run([GIGASIM_BIN, "run", str(path), "-o", str(out), "--progress", "none", *extra],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out) as f:
+        s = f["summary"].attrs
+        return {"step": float(s["step_time_s"]), "flows": float(s["flows"]), "fold": int(f.attrs["rank_folding"]),
+                "exact": int(f.attrs["rank_folding_exact"]), "report": proc.stdout}
+
+
+def test_fast_path_matches_exact_path_at_1k_gpus(tmp_path):
+    fast = simulate(tmp_path, "fast", FAST)
+    exact = simulate(tmp_path, "exact", EXACT)
+    assert fast["fold"] == 8 and fast["exact"] == 1
+    assert exact["fold"] == 1
+    err = fast["step"] / exact["step"] - 1
+    print(f"1,024 GPUs: fast {fast['step'] * 1e3:.2f} ms ({fast['flows']:.0f} flows), exact "
+          f"{exact['step'] * 1e3:.2f} ms ({exact['flows']:.0f} flows), error {err * 100:+.3f} %")
+    assert abs(err) < 0.02
+    assert exact["flows"] > 100 * fast["flows"]
+
+
+def test_folding_declines_on_hashed_routing_and_can_be_forced(tmp_path):
+    ecmp = dict(TOPO, routing={"policy": "ecmp", "qps_per_pair": 4})
+    auto = simulate(tmp_path, "auto", FAST, topology=ecmp)
+    assert auto["fold"] == 1
+    assert "no rank folding: ecmp routing" in auto["report"]
+    forced = simulate(tmp_path, "forced", FAST + ["--set", "workload.fold=force"], topology=ecmp)
+    assert forced["fold"] == 8 and forced["exact"] == 0
+    assert "forced" in forced["report"]
+    # Copies in lockstep at the slowest copy's rate: never faster, and not wildly slower.
+    err = forced["step"] / auto["step"] - 1
+    print(f"ECMP, folding forced: {err * 100:+.2f} % against unfolded")
+    assert -0.005 < err < 0.25
