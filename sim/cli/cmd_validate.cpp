@@ -40,6 +40,7 @@ nlohmann::json estimate_json(const RunEstimate& e) {
                         {"flows", e.flows},
                         {"peak_flows", e.peak_flows},
                         {"replays", e.replays},
+                        {"fold", e.fold},
                         {"memory_bytes", e.memory_bytes()},
                         {"memory",
                          {{"process", e.process_bytes},
@@ -77,8 +78,9 @@ void print_human(const nlohmann::json& j) {
   const auto& m = e["memory"];
   std::printf("  flows: %llu (at most %llu in flight), %llu replays\n", e["flows"].get<unsigned long long>(),
               e["peak_flows"].get<unsigned long long>(), e["replays"].get<unsigned long long>());
-  std::printf("  simgrid: %llu hosts, %llu links, %llu actors; %llu ops\n", e["hosts"].get<unsigned long long>(),
+  std::printf("  simgrid: %llu hosts, %llu links, %llu actors%s; %llu ops\n", e["hosts"].get<unsigned long long>(),
               e["links"].get<unsigned long long>(), e["actors"].get<unsigned long long>(),
+              e["fold"].get<unsigned>() > 1 ? fmt::format(" (ranks folded x{})", e["fold"].get<unsigned>()).c_str() : "",
               e["ops"].get<unsigned long long>());
   std::printf("  memory: %s (process %s, topology %s, platform %s, actors %s, flows %s, program %s); limit %s%s\n",
               format_bytes(e["memory_bytes"].get<double>()).c_str(), format_bytes(m["process"].get<double>()).c_str(),

@@ -25,7 +25,8 @@ RunSetup::RunSetup(const RunSpec& spec, const std::string& calibration, int64_t 
 }
 
 RunEstimate RunSetup::estimate(uint32_t replays) const {
-  const RankProgram prog = RankProgram::compile(work, topo, cal.for_profile(topo.gpu_model));
+  const RankProgram prog = RankProgram::compile(work, topo, cal.for_profile(topo.gpu_model), events.empty());
+  // As the engine compiles it: folded (one simulated rank per symmetric group) without failures.
   return estimate_run(topo, work, prog, events.empty() ? 0 : 1, replays);
 }
 

@@ -79,9 +79,10 @@ RunEstimate estimate_run(const Topology& topo, const Workload& work, const RankP
   e.gpus = topo.gpus;
   e.hosts = topo.gpus;
   e.links = topo.link_count() + 1;  // and the zone's "unreachable" link
-  e.actors = uint64_t{work.ranks} + extra_actors;
+  e.actors = uint64_t{prog.simulated_ranks} + extra_actors;  // folded ranks get no actor
   for (const Program& p : work.programs) e.ops += p.ops.size();
-  e.flows = prog.flows;
+  e.fold = prog.fold;
+  e.flows = prog.flows;  // of the folded program: what the engine starts
   e.peak_flows = peak_flows_in_flight(work, prog);
   e.replays = std::max(1U, replays);
 

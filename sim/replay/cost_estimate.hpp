@@ -5,7 +5,7 @@
 // range. Engine-free: `gigasim validate --estimate` prints it, `gigasim run` refuses a run whose
 // estimate exceeds the memory limit. The peak in flight is a bound: every rank's every stream
 // at its busiest phase at once (collective streams one collective at a time, p2p streams every
-// send of a step).
+// send of a step). Under rank folding only the simulated ranks count (actors, flows).
 
 #include <cstdint>
 #include <string>
@@ -20,6 +20,7 @@ struct RunEstimate {
   uint64_t gpus = 0, hosts = 0, links = 0, actors = 0, ops = 0;
   uint64_t flows = 0;       ///< flows the run starts (exact, all ranks and steps)
   uint64_t peak_flows = 0;  ///< bound on the flows in flight at once
+  uint32_t fold = 1;        ///< ranks per simulated rank (RankProgram::fold)
   uint32_t replays = 1;     ///< replays of the run (failure-impact comparisons add some)
   // Memory by part, bytes.
   double process_bytes = 0, topology_bytes = 0, platform_bytes = 0, actor_bytes = 0, flow_bytes = 0,
