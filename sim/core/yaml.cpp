@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "sim/core/units.hpp"
@@ -264,6 +265,25 @@ double ConfigNode::get_bytes(std::string_view key, double def) const {
 }
 
 namespace {
+// yaml-cpp keeps both entries of a repeated key and finds the first: a later value the user
+// meant to win would be ignored silently. Refuse it, at the second occurrence.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& name, int depth = 0) {
+  if (depth > 4096) return;  // yaml-cpp bounds nesting itself; this only bounds our recursion
+  if (node.IsSequence()) {
+    for (const auto& e : node) reject_duplicate_keys(e, name, depth + 1);
+  } else if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (it->first.IsScalar() && !seen.insert(it->first.Scalar()).second) {
+        const YAML::Mark m = it->first.Mark();
+        throw ConfigError(SourceLocation{name, m.line + 1, m.column + 1},
+                          fmt::format("duplicate key '{}' (each key may appear once in a mapping)", it->first.Scalar()));
+      }
+      reject_duplicate_keys(it->second, name, depth + 1);
+    }
+  }
+}
+
 ConfigNode parse_document(const std::string& text, const std::string& name) {
   YAML::Node root;
   try {
@@ -273,6 +293,7 @@ ConfigNode parse_document(const std::string& text, const std::string& name) {
   }
   auto file = std::make_shared<const std::string>(name);
   if (!root || root.IsNull()) throw ConfigError(SourceLocation{name, 0, 0}, "the document is empty");
+  reject_duplicate_keys(root, name);
   return ConfigNode(root, file, "");
 }
 }  // namespace
