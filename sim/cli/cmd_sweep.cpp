@@ -151,6 +151,19 @@ void plan_command(const PlanOptions& o) {
     for (const auto& [k, v] : points.front().params) manifest << "," << csv_field(k);
   }
   manifest << ",run_file,output\n";
+  // A point that fails validation leaves nothing behind: no manifest, no point files.
+  std::vector<fs::path> written;
+  auto discard = [&] {
+    manifest.close();
+    std::error_code rm;
+    fs::remove(dir / "manifest.csv.tmp", rm);
+    for (const fs::path& f : written) fs::remove(f, rm);
+    for (const char* sub : {"points", "results", "logs"}) {
+      if (fs::is_empty(dir / sub, rm)) fs::remove(dir / sub, rm);
+    }
+    if (fs::is_empty(dir, rm)) fs::remove(dir, rm);
+  };
+  try {
   for (const SweepPoint& p : points) {
     const std::vector<std::string> sets = p.overrides(o.sets);
     RunSpec rs;
@@ -163,7 +176,7 @@ void plan_command(const PlanOptions& o) {
         build_workload(rs.workload, ClusterInfo{topo.gpus, topo.gpus_per_server, topo.gpu_flops, topo.gpu_model});
       }
     } catch (const Error& e) {
-      throw ConfigError(fmt::format("sweep point {}: {}", p.describe(), e.what()));
+      throw ConfigError(SourceLocation{spec.path, 0, 0}, fmt::format("sweep point {}: {}", p.describe(), e.what()));
     }
     // The point's run file: the resolved run, plus where it came from.
     YAML::Node root = clone_without_marks(rs.root.yaml());
@@ -178,6 +191,7 @@ void plan_command(const PlanOptions& o) {
     root["sweep"] = sw;
     const std::string run_file = "points/" + p.id + ".yaml";
     {
+      if (!fs::exists(dir / run_file)) written.push_back(dir / run_file);  // not an earlier plan's
       std::ofstream f(dir / run_file);
       f << "# gigasim sweep point " << p.id << " of " << spec.path << " (written by 'gigasim sweep plan')\n"
         << to_yaml_text(root);
@@ -186,6 +200,10 @@ void plan_command(const PlanOptions& o) {
     manifest << p.id << "," << p.index << "," << (p.seed >= 0 ? std::to_string(p.seed) : std::string(""));
     for (const auto& [k, v] : p.params) manifest << "," << csv_field(v);
     manifest << "," << run_file << ",results/" << p.id << ".h5\n";
+  }
+  } catch (...) {
+    discard();
+    throw;
   }
   manifest.close();
   fs::rename(dir / "manifest.csv.tmp", dir / "manifest.csv", ec);

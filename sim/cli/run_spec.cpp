@@ -18,6 +18,7 @@ std::string resolve_section(YAML::Node& root, const ConfigNode& run, const std::
   // Relative to the run file; a name given with --set is relative to the working directory.
   const std::string p = node->as_path();
   if (!fs::exists(p)) node->fail(fmt::format("{} file '{}' not found", key, p));
+  if (fs::is_directory(p)) node->fail(fmt::format("{} file '{}' is a directory, not a YAML file", key, p));
   ConfigNode doc = load_yaml_file(p);
   root[key] = doc.yaml();
   return doc.file();

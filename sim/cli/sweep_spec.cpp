@@ -97,6 +97,14 @@ SweepSpec SweepSpec::load(const std::string& path) {
       if (keys[i] == keys[j]) root.fail(fmt::format("axis '{}' appears twice", keys[i]));
     }
   }
+  // Before expand() allocates them: a bounded number of points (the product saturates).
+  constexpr double kMaxPoints = 1e6;
+  double total = s.seeds.empty() ? 1.0 : static_cast<double>(s.seeds.size());
+  for (const auto& z : s.zips) total *= static_cast<double>(z.front().second.size());
+  for (const auto& [k, v] : s.grid) total *= static_cast<double>(v.size());
+  if (total > kMaxPoints) {
+    root.fail(fmt::format("the sweep expands to {:.4g} points, more than {:.0f}", total, kMaxPoints));
+  }
   return s;
 }
 
