@@ -61,10 +61,19 @@ nlohmann::json validate_run(const ValidateOptions& o, const std::string& file, c
   RunSetup setup(spec, o.calibration, o.seed);
   nlohmann::json j{{"file", file}, {"ok", true}, {"gpus", setup.topo.gpus}, {"ranks", setup.work.ranks},
                    {"steps", setup.work.steps}, {"failure_events", setup.events.size()}};
+  // As `gigasim run` would: a run over the memory limit is refused (after printing the
+  // estimate, with --estimate).
+  const uint32_t comparisons = failure_impact_replays(o.failure_impact, setup.events.size());
+  const RunEstimate est = setup.estimate(1 + comparisons);
   if (o.estimate) {
-    const uint32_t comparisons = failure_impact_replays(o.failure_impact, setup.events.size());
-    const RunEstimate est = setup.estimate(1 + comparisons);
     j["estimate"] = estimate_json(est);
+    if (!j["estimate"]["fits"].get<bool>()) {
+      j["ok"] = false;
+      j["error"] = fmt::format("{}: the run needs an estimated {}, more than {}", file, format_bytes(est.memory_bytes()),
+                               memory_limit().source);
+    }
+  } else {
+    RunSetup::check_memory(spec, est);
   }
   return j;
 }
@@ -108,14 +117,16 @@ void validate_command(const ValidateOptions& o) {
         out.push_back(std::move(j));
       } catch (const Error& e) {
         if (dynamic_cast<const IoError*>(&e) != nullptr) {
-          throw IoError(fmt::format("sweep point {}: {}", p.describe(), e.what()));
+          throw IoError(fmt::format("{}: error: sweep point {}: {}", spec.path, p.describe(), e.what()));
         }
-        throw ConfigError(fmt::format("sweep point {}: {}", p.describe(), e.what()));
+        throw ConfigError(SourceLocation{spec.path, 0, 0}, fmt::format("sweep point {}: {}", p.describe(), e.what()));
       }
     }
   } else {
     out = validate_run(o, o.file, o.sets);
   }
+  bool fits = true;
+  for (const auto& j : out.is_array() ? out : nlohmann::json::array({out})) fits = fits && j["ok"].get<bool>();
   if (o.json) {
     std::cout << out.dump(2) << "\n";
   } else if (out.is_array()) {
@@ -123,6 +134,10 @@ void validate_command(const ValidateOptions& o) {
     std::printf("%zu points ok\n", out.size());
   } else {
     print_human(out);
+  }
+  if (!fits) {
+    std::cout.flush();
+    throw ConfigError(SourceLocation{o.file, 0, 0}, "the run would exceed the memory limit (see the estimate above); give --max-memory to allow more");
   }
 }
 
