@@ -177,7 +177,7 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
     p.fold_note = !allow_fold ? "the run injects failures"
                   : !exact && !work.fold_forced
                       ? fmt::format("{} routing hashes each position's flows its own way over shared links "
-                                    "(fold: force folds anyway, up to ~10 % pessimistic)",
+                                    "(fold: force folds anyway, within ~10 %)",
                                     policy)
                       : fold_obstacle(work, p.nets, fold, static_cast<uint32_t>(work.fold_family));
     if (p.fold_note.empty()) {
