@@ -172,12 +172,13 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
     // Ties are exact when every position's copy of a flow meets the same contention: always
     // when no link is shared, and under deterministic (d-mod-k) or spraying routing. Hashed or
     // load-driven routing sends each copy its own way; folding then moves them in lockstep at
-    // the slowest copy's rate (measured +1 to +11 % step time at 1k-4k GPUs, +0.7 % at 8k).
+    // the slowest copy's rate: within 1 % on the 98k rail-optimized preset from 1k to 98k GPUs,
+    // but +9.5 % on a small 2:1 radix-16 fabric (bench/README.md, tests/python/test_fast_path.py).
     const bool exact = !shared || policy == "dmodk" || policy == "spray";
     p.fold_note = !allow_fold ? "the run injects failures"
                   : !exact && !work.fold_forced
                       ? fmt::format("{} routing hashes each position's flows its own way over shared links "
-                                    "(fold: force folds anyway, up to ~10 % pessimistic)",
+                                    "(fold: force folds anyway, within ~10 %)",
                                     policy)
                       : fold_obstacle(work, p.nets, fold, static_cast<uint32_t>(work.fold_family));
     if (p.fold_note.empty()) {

@@ -111,6 +111,7 @@ Summary compute_summary(const Topology& topo, const Workload& work, const Replay
   s.emplace_back("max_link_util", max_util);
   s.emplace_back("fabric_bytes", fabric_bytes * res.fold);  // every simulated flow stands for `fold`
   s.emplace_back("fold_factor", res.fold);
+  s.emplace_back("fold_exact", res.fold_exact ? 1 : 0);
   s.emplace_back("sim_time_s", res.sim_time_s);
   s.emplace_back("flows", static_cast<double>(res.flows));
   s.emplace_back("ranks", static_cast<double>(work.ranks));

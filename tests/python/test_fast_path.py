@@ -2,7 +2,9 @@
 one simulated rank per symmetric TP group (rank folding), collapsed synchronous collective phases,
 closed-form NVLink stages — switched on together, against the same 1,024-GPU LLM step with all of
 them off (every rank an actor, every ring step a set of flows, NVLink stages as flows). The step
-times must agree within 2 %. Also: folding declines on hashed (ECMP) routing over shared links,
+times must agree within 2 %: on a d-mod-k fabric where folding is exact and automatic, and on the
+benchmark's fabric (topologies/presets/rail-optimized-98k.yaml cut to 1,024 GPUs, hashed ECMP)
+with folding forced, as `bench/run --case step405b --fold force` runs. Also: folding declines on hashed (ECMP) routing over shared links,
 where the copies of a flow would not meet the same contention, and says why.
 
 Run with: cd <repo> && /usr/bin/python3 -m pytest tests/python/test_fast_path.py -q
@@ -25,6 +27,9 @@ WORK = {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 8, "pp": 2, "dp"
 FAST = ["--set", "workload.collectives.dp.fidelity=collapsed"]
 EXACT = ["--set", "workload.fold=none", "--set", "workload.collectives.dp.fidelity=stepwise",
          "--set", "workload.collectives.tp.nvlink=flows", "--set", "workload.collectives.dp.nvlink=flows"]
+
+
+PRESET = os.path.join(REPO, "topologies", "presets", "rail-optimized-98k.yaml")
 
 
 def simulate(tmp_path, name, extra, topology=TOPO):
@@ -52,6 +57,17 @@ def test_fast_path_matches_exact_path_at_1k_gpus(tmp_path):
     assert exact["flows"] > 100 * fast["flows"]
 
 
+def test_forced_folding_on_the_benchmark_fabric_matches_exact_path(tmp_path):
+    cut = ["--set", "topology.servers=128"]
+    fast = simulate(tmp_path, "fast", FAST + cut + ["--set", "workload.fold=force"], topology=PRESET)
+    exact = simulate(tmp_path, "exact", EXACT + cut, topology=PRESET)
+    assert fast["fold"] == 8 and fast["exact"] == 0
+    err = fast["step"] / exact["step"] - 1
+    print(f"rail-optimized-98k cut to 1,024 GPUs, ECMP, folding forced: fast {fast['step'] * 1e3:.2f} ms, exact "
+          f"{exact['step'] * 1e3:.2f} ms, error {err * 100:+.3f} %")
+    assert abs(err) < 0.02
+
+
 def test_folding_declines_on_hashed_routing_and_can_be_forced(tmp_path):
     ecmp = dict(TOPO, routing={"policy": "ecmp", "qps_per_pair": 4})
     auto = simulate(tmp_path, "auto", FAST, topology=ecmp)
@@ -60,7 +76,7 @@ def test_folding_declines_on_hashed_routing_and_can_be_forced(tmp_path):
     forced = simulate(tmp_path, "forced", FAST + ["--set", "workload.fold=force"], topology=ecmp)
     assert forced["fold"] == 8 and forced["exact"] == 0
     assert "forced" in forced["report"]
-    # Copies in lockstep at the slowest copy's rate: never faster, and not wildly slower.
+    # Copies in lockstep at the slowest copy's rate: within the documented ~10 % (usually slower).
     err = forced["step"] / auto["step"] - 1
     print(f"ECMP, folding forced: {err * 100:+.2f} % against unfolded")
-    assert -0.005 < err < 0.25
+    assert -0.05 < err < 0.2
