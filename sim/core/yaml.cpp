@@ -266,7 +266,9 @@ double ConfigNode::get_bytes(std::string_view key, double def) const {
 
 namespace {
 // yaml-cpp keeps both entries of a repeated key and finds the first: a later value the user
-// meant to win would be ignored silently. Refuse it, at the second occurrence.
+// meant to win would be ignored silently. Refuse it, at the second occurrence. And keys that
+// are not names (found by fuzz_failures: a flow map as a key made check_keys throw yaml-cpp's
+// bad conversion, an internal error).
 void reject_duplicate_keys(const YAML::Node& node, const std::string& name, int depth = 0) {
   if (depth > 4096) return;  // yaml-cpp bounds nesting itself; this only bounds our recursion
   if (node.IsSequence()) {
@@ -274,7 +276,12 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& name, int 
   } else if (node.IsMap()) {
     std::set<std::string> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      if (it->first.IsScalar() && !seen.insert(it->first.Scalar()).second) {
+      if (!it->first.IsScalar()) {  // `{a: 1}: 2`, `? [x]`: every loader reads keys as names
+        const YAML::Mark m = it->first.Mark();
+        throw ConfigError(SourceLocation{name, m.line + 1, m.column + 1},
+                          "a key must be a plain name, not a mapping, a list or empty");
+      }
+      if (!seen.insert(it->first.Scalar()).second) {
         const YAML::Mark m = it->first.Mark();
         throw ConfigError(SourceLocation{name, m.line + 1, m.column + 1},
                           fmt::format("duplicate key '{}' (each key may appear once in a mapping)", it->first.Scalar()));
