@@ -53,16 +53,21 @@ double TopologyGraph::bisection_bandwidth() const {
     rev[e2] = e1;
   };
   // Capacities in bytes/s, rounded: int64 keeps push-relabel exact.
+  // A GPU's source (sink) arc carries what its own cables can: as good as infinite for the cut,
+  // and the source's total excess stays far from int64 overflow (INT64_MAX/4 per GPU overflowed
+  // inside push-relabel: found by UndefinedBehaviorSanitizer).
+  std::vector<int64_t> own(V, 0);
   for (const Cable& c : topo_.cables) {
     if (!topo_.is_physical(c)) continue;
     const auto bw = static_cast<int64_t>(std::llround(c.bw_Bps));
     arc(c.a, c.b, bw);
     arc(c.b, c.a, bw);
+    own[c.a] += bw;
+    own[c.b] += bw;
   }
-  const int64_t inf = std::numeric_limits<int64_t>::max() / 4;
   for (uint32_t g = 0; g < n; ++g) {
-    if (g < n / 2) arc(source, g, inf);
-    else arc(g, sink, inf);
+    if (g < n / 2) arc(source, g, own[g] + 1);
+    else arc(g, sink, own[g] + 1);
   }
   return static_cast<double>(boost::push_relabel_max_flow(fg, source, sink));
 }
