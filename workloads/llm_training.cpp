@@ -383,6 +383,11 @@ Workload LlmTrainingSource::build(const ConfigNode& spec, const ClusterInfo& clu
     Builder b(c, prog);
     const bool zero12 = c.sharding == Sharding::kZero1 || c.sharding == Sharding::kZero2;
     const bool fsdp = c.sharding == Sharding::kFsdp;
+    // An FSDP unit's gather waits for the compute before the one it precedes (prefetch) or for it.
+    auto fsdp_gather_dep = [&] {
+      const uint32_t n = b.count(kCompute);
+      return Dep{kCompute, c.overlap_param && n > 0 ? n - 1 : n};
+    };
     auto buckets_of = [&](const Chunk& ch) {
       return static_cast<uint32_t>(std::max(1.0, std::ceil((ch.dense_params + ch.expert_params) / bucket_params)));
     };
@@ -473,8 +478,7 @@ Workload LlmTrainingSource::build(const ConfigNode& spec, const ClusterInfo& clu
             for (size_t u = 0; u < ch.units.size(); ++u) {
               param_gather(ch.dense_params / ch.units.size(), ch.expert_params / ch.units.size(), st,
                            fmt::format("fwd {} u{}", tag, u),
-                           {Dep{kCompute, c.overlap_param && b.count(kCompute) > 0 ? b.count(kCompute) - 1
-                                                                                   : b.count(kCompute)}});
+                           {fsdp_gather_dep()});
               std::vector<Dep> d = deps;
               d.push_back(b.after(kParam));
               d.push_back(b.after(kLayer));
@@ -507,8 +511,7 @@ Workload LlmTrainingSource::build(const ConfigNode& spec, const ClusterInfo& clu
             for (size_t i = ch.units.size(); i-- > 0;) {
               param_gather(ch.dense_params / ch.units.size(), ch.expert_params / ch.units.size(), st,
                            fmt::format("bwd {} u{}", tag, i),
-                           {Dep{kCompute, c.overlap_param && b.count(kCompute) > 0 ? b.count(kCompute) - 1
-                                                                                   : b.count(kCompute)}});
+                           {fsdp_gather_dep()});
               std::vector<Dep> d = deps;
               d.push_back(b.after(kParam));
               d.push_back(b.after(kLayer));

@@ -85,7 +85,7 @@ void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* ds
     for (uint32_t k = 1; k < f.size; ++k) {
       if (!topo_.router->route(f.member(s, k), f.member(d, k), salt, LiveLinks(links_, load_), q)) continue;
       for (LinkId l : q) {
-        if (fold_->shared[cable_of(l)] != 0) into->link_list_.push_back(impls_[l]);
+        if (fold_->share[cable_of(l)] > 1) into->link_list_.push_back(impls_[l]);
       }
     }
   }

@@ -32,12 +32,12 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   /// Rank folding (sim/replay/rank_program.hpp): the flow of a simulated rank (fold position 0)
   /// stands for the same flow of each of its `family.size` positions. Its route is its own path
   /// plus, for every other position, the links of that position's path that several positions
-  /// can cross (`shared[cable]`): a shared link carries every position's copy of the traffic,
+  /// can cross (`share[cable] > 1`): a shared link carries every position's copy of the traffic,
   /// each hashed on its own path (a link met k times is consumed k times, as k flows would).
   /// The copies then move at one rate, the slowest of their paths.
   struct Folding {
     GroupFamily family;
-    std::vector<uint8_t> shared;  ///< per cable: 1 when several fold positions can cross it
+    std::vector<uint8_t> share;  ///< per cable: fold positions that can cross it (link_shares())
   };
 
   /// Requires: no platform exists yet (the first zone created becomes the root).

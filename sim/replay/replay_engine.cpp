@@ -86,8 +86,7 @@ ReplayResult ReplayEngine::run() {
   // The engine owns the root zone.
   std::optional<FabricZone::Folding> folding;
   if (prog.fold > 1) {
-    folding = FabricZone::Folding{work_.families[static_cast<size_t>(prog.fold_family)], {}};
-    for (uint8_t n : share) folding->shared.push_back(n > 1 ? 1 : 0);
+    folding = FabricZone::Folding{work_.families[static_cast<size_t>(prog.fold_family)], share};
   }
   auto* zone = new FabricZone("fabric", topo_, std::move(folding));
   zone->build();
