@@ -10,14 +10,15 @@ namespace gigasim {
 
 class FabricZone::LiveLinks final : public LinkStateView {
  public:
-  LiveLinks(const std::vector<sg4::Link*>& links, const std::function<double(LinkId)>& load)
-      : links_(links), load_(load) {}
-  bool is_up(LinkId l) const override { return links_[l]->is_on(); }
+  LiveLinks(const std::vector<sg4::Link*>& links, const std::function<double(LinkId)>& load, uint32_t off)
+      : links_(links), load_(load), all_up_(off == 0) {}
+  bool is_up(LinkId l) const override { return all_up_ || links_[l]->is_on(); }
   double load(LinkId l) const override { return load_ ? load_(l) : 0.0; }
 
  private:
   const std::vector<sg4::Link*>& links_;
   const std::function<double(LinkId)>& load_;
+  bool all_up_;
 };
 
 FabricZone::FabricZone(const std::string& name, const Topology& topo, std::optional<Folding> fold)
@@ -56,9 +57,20 @@ void FabricZone::build() {
   dead_link_->turn_off();
 }
 
+void FabricZone::set_link_up(LinkId l, bool up) {
+  if (links_[l]->is_on() == up) return;
+  if (up) {
+    links_[l]->turn_on();
+    --links_off_;
+  } else {
+    links_[l]->turn_off();
+    ++links_off_;
+  }
+}
+
 bool FabricZone::reachable(uint32_t src, uint32_t dst) const {
   Path p;
-  return topo_.router->route(src, dst, 0, LiveLinks(links_, load_), p);
+  return topo_.router->route(src, dst, 0, LiveLinks(links_, load_, links_off_), p);
 }
 
 void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* dst, kr::Route* into,
@@ -69,27 +81,29 @@ void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* ds
   uint64_t salt = 0;
   if (topo_.router->uses_flow_salt()) salt = pair_flows_[(uint64_t{s} << 32) | d]++;
   Path p;
-  if (!topo_.router->route(s, d, salt, LiveLinks(links_, load_), p)) {
+  if (!topo_.router->route(s, d, salt, LiveLinks(links_, load_, links_off_), p)) {
     ++unreachable_;
     into->link_list_.push_back(dead_link_->get_impl());
-    if (observer_) observer_(s, d, Path{});  // a flow all the same: it starts and fails at once
+    if (observer_) observer_(s, d, Path{}, {});  // a flow all the same: it starts and fails at once
     return;
   }
   for (LinkId l : p) {
     into->link_list_.push_back(impls_[l]);
     if (latency != nullptr) *latency += topo_.cables[cable_of(l)].latency_s;
   }
+  copies_.clear();
   if (fold_) {
     const GroupFamily& f = fold_->family;
     Path q;
     for (uint32_t k = 1; k < f.size; ++k) {
-      if (!topo_.router->route(f.member(s, k), f.member(d, k), salt, LiveLinks(links_, load_), q)) continue;
+      if (!topo_.router->route(f.member(s, k), f.member(d, k), salt, LiveLinks(links_, load_, links_off_), q)) continue;
       for (LinkId l : q) {
-        if (fold_->share[cable_of(l)] > 1) into->link_list_.push_back(impls_[l]);
+        if (fold_->share[cable_of(l)] > 1) copies_.push_back(l);
       }
     }
+    for (LinkId l : copies_) into->link_list_.push_back(impls_[l]);
   }
-  if (observer_) observer_(s, d, p);
+  if (observer_) observer_(s, d, p, copies_);
 }
 
 }  // namespace gigasim

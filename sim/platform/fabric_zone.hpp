@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,9 @@ namespace gigasim {
 
 class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
  public:
-  /// Called with every route handed to SimGrid (src GPU, dst GPU, path).
-  using RouteObserver = std::function<void(uint32_t, uint32_t, const Path&)>;
+  /// Called with every route handed to SimGrid: src GPU, dst GPU, the flow's path and, under
+  /// folding, the other positions' shared links it also consumes (a link once per time met).
+  using RouteObserver = std::function<void(uint32_t, uint32_t, const Path&, std::span<const LinkId>)>;
 
   /// Rank folding (sim/replay/rank_program.hpp): the flow of a simulated rank (fold position 0)
   /// stands for the same flow of each of its `family.size` positions. Its route is its own path
@@ -51,6 +53,9 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
 
   simgrid::s4u::Host* host(uint32_t gpu) const { return hosts_[gpu]; }
   simgrid::s4u::Link* link(LinkId l) const { return links_[l]; }
+  /// Turns link l off or on. Links change state only through here: while none is off, routing
+  /// skips the per-candidate state checks.
+  void set_link_up(LinkId l, bool up);
   uint64_t route_calls() const { return route_calls_; }
   /// Whether src has a live path to dst now (links that are off avoided).
   bool reachable(uint32_t src, uint32_t dst) const;
@@ -76,6 +81,8 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   std::function<double(LinkId)> load_;
   // Flows started per (src, dst) pair, for routers that spread a pair's flows over queue pairs.
   std::unordered_map<uint64_t, uint32_t> pair_flows_;
+  std::vector<LinkId> copies_;  // folded positions' shared links of the route being built (reused)
+  uint32_t links_off_ = 0;
   uint64_t route_calls_ = 0;
   uint64_t unreachable_ = 0;
 };

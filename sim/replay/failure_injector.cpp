@@ -25,7 +25,7 @@ struct Action {
 
 class Injector {
  public:
-  Injector(ReplayShared& sh, const FabricZone& zone, const Topology& topo, const std::vector<FailureEvent>& events)
+  Injector(ReplayShared& sh, FabricZone& zone, const Topology& topo, const std::vector<FailureEvent>& events)
       : sh_(sh), zone_(zone), topo_(topo), events_(events) {}
 
   void operator()() {
@@ -93,7 +93,7 @@ class Injector {
     sh_.result->links->flows_on(dying, cut);
     note_cut_flows(sh_, cut);
     rec.flows_cut = cut.size();
-    for (LinkId l : dying) zone_.link(l)->turn_off();
+    for (LinkId l : dying) zone_.set_link_up(l, false);
   }
 
   void repair(const FailureEvent& e) {
@@ -105,13 +105,13 @@ class Injector {
       if (e.kind == FailureKind::kDegrade) {
         zone_.link(l)->set_bandwidth(topo_.cables[cable_of(l)].bw_Bps);
       } else if (--down_[l] == 0) {
-        zone_.link(l)->turn_on();
+        zone_.set_link_up(l, true);
       }
     }
   }
 
   ReplayShared& sh_;
-  const FabricZone& zone_;
+  FabricZone& zone_;
   const Topology& topo_;
   const std::vector<FailureEvent>& events_;
   std::unordered_map<LinkId, int> down_;  ///< events holding each link down
@@ -119,7 +119,7 @@ class Injector {
 
 }  // namespace
 
-void spawn_failure_injector(ReplayShared& sh, const FabricZone& zone, const Topology& topo,
+void spawn_failure_injector(ReplayShared& sh, FabricZone& zone, const Topology& topo,
                             const std::vector<FailureEvent>& events) {
   if (events.empty()) return;
   sg4::ActorPtr a = sg4::Actor::create("failures", zone.host(0), Injector(sh, zone, topo, events));

@@ -20,7 +20,7 @@ namespace gigasim {
 class FabricZone;
 
 /// Requires: sh.result->failures has one record per event, in the same order.
-void spawn_failure_injector(ReplayShared& sh, const FabricZone& zone, const Topology& topo,
+void spawn_failure_injector(ReplayShared& sh, FabricZone& zone, const Topology& topo,
                             const std::vector<FailureEvent>& events);
 
 }  // namespace gigasim

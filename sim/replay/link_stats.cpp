@@ -16,15 +16,9 @@ LinkStats::LinkStats(std::vector<double> bw_Bps, std::vector<double> latency_s)
       max_util_(bw_.size(), 0.0),
       active_(bw_.size(), 0) {}
 
-void LinkStats::flow_started(uint32_t src, uint32_t dst, const Path& p, double now) {
-  double transfer_start = now;
+void LinkStats::flow_started(uint32_t src, uint32_t dst, const Path& p, std::span<const LinkId> copies, double now) {
+  double transfer_start = now;  // SimGrid's latency is the path's; the copies move with the flow
   for (LinkId l : p) transfer_start += lat_[l];
-  for (LinkId l : p) {
-    if (active_[l]++ == 0) {
-      busy_since_[l] = transfer_start;
-      period_bytes_[l] = 0;
-    }
-  }
   uint32_t idx;
   if (free_ != kNone) {
     idx = free_;
@@ -33,7 +27,15 @@ void LinkStats::flow_started(uint32_t src, uint32_t dst, const Path& p, double n
     idx = static_cast<uint32_t>(pool_.size());
     pool_.push_back({});
   }
-  pool_[idx].path = p;
+  std::vector<LinkId>& route = pool_[idx].path;
+  route.assign(p.begin(), p.end());
+  route.insert(route.end(), copies.begin(), copies.end());
+  for (LinkId l : route) {
+    if (active_[l]++ == 0) {
+      busy_since_[l] = transfer_start;
+      period_bytes_[l] = 0;
+    }
+  }
   pool_[idx].next = kNone;
   const uint64_t key = (uint64_t{src} << 32) | dst;
   auto [it, inserted] = fifo_.try_emplace(key, idx, idx);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -22,8 +23,9 @@ class LinkStats {
   /// `bw_Bps[l]` and `latency_s[l]` describe directed link l.
   LinkStats(std::vector<double> bw_Bps, std::vector<double> latency_s);
 
-  /// A flow src -> dst started at `now` on path `p`.
-  void flow_started(uint32_t src, uint32_t dst, const Path& p, double now);
+  /// A flow src -> dst started at `now` on path `p`, and (rank folding) also over `copies`: the
+  /// other positions' shared links, each listed once per copy it carries.
+  void flow_started(uint32_t src, uint32_t dst, const Path& p, std::span<const LinkId> copies, double now);
   /// The oldest in-flight flow src -> dst ended at `now`, having carried `bytes` (0 if it failed).
   void flow_finished(uint32_t src, uint32_t dst, double bytes, double now);
 
@@ -41,7 +43,7 @@ class LinkStats {
 
  private:
   struct Entry {
-    Path path;
+    std::vector<LinkId> path;  // pooled: its capacity is reused by later flows
     uint32_t next;
   };
   static constexpr uint32_t kNone = UINT32_MAX;

@@ -90,19 +90,19 @@ ReplayResult ReplayEngine::run() {
   }
   auto* zone = new FabricZone("fabric", topo_, std::move(folding));
   zone->build();
-  for (LinkId l : opt_.links_down) zone->link(l)->turn_off();
+  for (LinkId l : opt_.links_down) zone->set_link_up(l, false);
   res.platform_wall_s = wall_now() - t0;
   std::vector<double> bw(topo_.link_count()), lat(topo_.link_count());
   for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
-    // Statistics see one position's copy of the traffic: on a shared link, 1/share of the link.
-    bw[2 * c] = bw[2 * c + 1] = topo_.cables[c].bw_Bps / (share.empty() ? 1 : share[c]);
+    // Under folding the zone reports every copy a shared link carries (as SimGrid consumes them).
+    bw[2 * c] = bw[2 * c + 1] = topo_.cables[c].bw_Bps;
     lat[2 * c] = lat[2 * c + 1] = topo_.cables[c].latency_s;
   }
   res.link_share = share;
   res.links = std::make_unique<LinkStats>(std::move(bw), std::move(lat));
   LinkStats* links = res.links.get();
-  zone->set_route_observer([links](uint32_t s, uint32_t d, const Path& p) {
-    links->flow_started(s, d, p, sg4::Engine::get_clock());
+  zone->set_route_observer([links](uint32_t s, uint32_t d, const Path& p, std::span<const LinkId> copies) {
+    links->flow_started(s, d, p, copies, sg4::Engine::get_clock());
   });
   if (std::string_view(topo_.router->policy()) == "adaptive") {
     zone->set_load_source([links](LinkId l) { return static_cast<double>(links->active(l)); });

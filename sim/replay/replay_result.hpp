@@ -80,8 +80,8 @@ struct ReplayResult {
   uint32_t fold = 1;             ///< ranks each simulated rank stood for (rank folding)
   bool fold_exact = true;        ///< folding tied only copies that meet the same contention
   std::string fold_note;         ///< why the workload's folding was not used
-  /// Under folding, per cable: the fold positions whose traffic it carried (its simulated bytes
-  /// stand for that many times as much); empty without folding.
+  /// Under folding, per cable: the fold positions whose traffic can cross it (> 1: it carried
+  /// every copy; 1: it carried one position's traffic); empty without folding.
   std::vector<uint8_t> link_share;
   std::unique_ptr<LinkStats> links;
 };

@@ -285,8 +285,9 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
       tier[i] = c.tier;
       bw[i] = c.bw_Bps;
       lat[i] = c.latency_s;
-      // Under rank folding a shared link carried one position's copy of what it really carries.
-      bytes[i] = res.links ? res.links->bytes(l) * (res.link_share.empty() ? 1 : res.link_share[cable_of(l)]) : 0;
+      // Under rank folding a shared link carried every position's copy, as it really does; the
+      // private links of the positions that were not simulated show nothing.
+      bytes[i] = res.links ? res.links->bytes(l) : 0;
       busy[i] = res.links ? res.links->busy_s(l) : 0;
       avg[i] = res.sim_time_s > 0 ? bytes[i] / (c.bw_Bps * res.sim_time_s) : 0;
       mx[i] = res.links ? res.links->max_util(l) : 0;

@@ -103,13 +103,16 @@ Summary compute_summary(const Topology& topo, const Workload& work, const Replay
       if (c.kind == LinkKind::kNvLink) continue;
       max_util = std::max(max_util, res.links->max_util(l));
       if (c.kind == LinkKind::kFabric) {
-        fabric_bytes += res.links->bytes(l);
+        // Folded: a shared link carried every position's copy; a private one, one position's
+        // traffic, which stands for that of each of the `fold` positions.
+        const bool shared = !res.link_share.empty() && res.link_share[cable_of(l)] > 1;
+        fabric_bytes += res.links->bytes(l) * (shared ? 1 : res.fold);
         fabric_busy_max = std::max(fabric_busy_max, res.links->busy_s(l));
       }
     }
   }
   s.emplace_back("max_link_util", max_util);
-  s.emplace_back("fabric_bytes", fabric_bytes * res.fold);  // every simulated flow stands for `fold`
+  s.emplace_back("fabric_bytes", fabric_bytes);
   s.emplace_back("fold_factor", res.fold);
   s.emplace_back("fold_exact", res.fold_exact ? 1 : 0);
   s.emplace_back("sim_time_s", res.sim_time_s);

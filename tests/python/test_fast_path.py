@@ -80,3 +80,27 @@ def test_folding_declines_on_hashed_routing_and_can_be_forced(tmp_path):
     err = forced["step"] / auto["step"] - 1
     print(f"ECMP, folding forced: {err * 100:+.2f} % against unfolded")
     assert -0.05 < err < 0.2
+
+
+def links_table(path):
+    with h5py.File(path) as f:
+        g = f["links"]
+        return {k: g[k][()] for k in ("link_id", "bytes", "max_util")}, dict(f["summary"].attrs)
+
+
+def test_folded_link_statistics_are_the_unfolded_ones(tmp_path):
+    # d-mod-k, where folding is exact: every link the folded run reports traffic on (rail 0's own
+    # links, and the shared spine/core links carrying every rail's copy) carries what it carries
+    # unfolded, byte for byte; utilizations stay physical (a shared link once read 8.0).
+    simulate(tmp_path, "folded", FAST)
+    simulate(tmp_path, "unfolded", FAST + ["--set", "workload.fold=none"])
+    (fl, fs), (ul, us) = links_table(tmp_path / "folded.h5"), links_table(tmp_path / "unfolded.h5")
+    assert (fl["link_id"] == ul["link_id"]).all()
+    seen = fl["bytes"] > 0
+    assert seen.sum() > 0 and not seen.all()  # the other rails' own links were not simulated
+    rel = abs(fl["bytes"][seen] / ul["bytes"][seen] - 1)
+    print(f"{seen.sum()} links with traffic folded, worst byte error {rel.max():.2e}")
+    assert rel.max() < 1e-9
+    assert abs(fs["fabric_bytes"] / us["fabric_bytes"] - 1) < 1e-9
+    assert fs["max_link_util"] <= 1 + 1e-6
+    assert abs(fs["max_link_util"] - us["max_link_util"]) < 1e-6
