@@ -228,7 +228,8 @@ void write_trace(const Workload& w, std::ostream& out) {
   check_unique(w.families, "group families");
   check_unique(w.streams, "streams");
   out << "# gigasim trace: the ops of every program (format: workloads/presets/README.md, \"Trace files\")\n";
-  out << "format: gigasim-trace\nversion: " << kTraceVersion << "\n";
+  // Version 2 added fold_by: files without it stay readable by version-1 readers.
+  out << "format: gigasim-trace\nversion: " << (w.fold_family >= 0 ? 2 : 1) << "\n";
   out << "source: " << scalar(w.kind) << "\nranks: " << w.ranks << "\nsteps: " << w.steps << "\n";
   if (w.model_flops_per_step != 0) out << "model_flops_per_step: " << number(w.model_flops_per_step) << "\n";
   if (w.flops_per_step != 0) out << "flops_per_step: " << number(w.flops_per_step) << "\n";
@@ -246,6 +247,10 @@ void write_trace(const Workload& w, std::ostream& out) {
   for (const Stream& s : w.streams) out << "  - {name: " << scalar(s.name) << ", kind: " << to_string(s.kind) << "}\n";
   if (w.program_family >= 0) {
     out << "programs_by: " << scalar(w.families[static_cast<size_t>(w.program_family)].name) << "\n";
+  }
+  if (w.fold_family >= 0) {
+    out << "fold_by: " << scalar(w.families[static_cast<size_t>(w.fold_family)].name) << "\n";
+    if (w.fold_forced) out << "fold_forced: true\n";
   }
   out << "programs:\n";
   for (const Program& p : w.programs) {
@@ -291,7 +296,8 @@ Workload read_trace(const ConfigNode& doc) {
                              kTraceVersion));
   }
   doc.check_keys({"format", "version", "source", "ranks", "steps", "model_flops_per_step", "flops_per_step",
-                  "flops_convention", "peak_flops_per_gpu", "groups", "streams", "programs_by", "programs"});
+                  "flops_convention", "peak_flops_per_gpu", "groups", "streams", "programs_by", "fold_by",
+                  "fold_forced", "programs"});
   Workload w;
   w.kind = doc.get_string("source", "trace");
   w.ranks = static_cast<uint32_t>(doc.get_int("ranks", 1, INT32_MAX));
@@ -399,6 +405,13 @@ Workload read_trace(const ConfigNode& doc) {
     }
   } else if (w.programs.size() > 1) {
     programs.fail(fmt::format("{} programs but no 'programs_by' group to pick a rank's program", w.programs.size()));
+  }
+  if (auto fb = doc.find("fold_by")) {
+    // Whether folding is allowed (symmetric programs and peers) is the replay's to check.
+    w.fold_family = static_cast<int32_t>(find_name(*fb, w.families, "group"));
+    w.fold_forced = doc.get_bool("fold_forced", false);
+  } else if (auto ff = doc.find("fold_forced")) {
+    ff->fail("fold_forced without fold_by");
   }
   return w;
 }

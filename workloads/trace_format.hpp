@@ -15,7 +15,7 @@
 
 namespace gigasim {
 
-constexpr int kTraceVersion = 1;
+constexpr int kTraceVersion = 2;  ///< 2: fold_by, fold_forced
 
 /// Writes `w` as a trace document.
 void write_trace(const Workload& w, std::ostream& out);

@@ -93,6 +93,14 @@ std::string fold_obstacle(const Workload& work, const std::vector<GroupNet>& net
                           uint32_t fold_index) {
   if (fold.size <= 1) return "the fold family has groups of one";
   if (fold.first() != 0 || fold.end() != work.ranks) return "the fold family does not cover every rank";
+  if (work.program_family >= 0) {
+    // The simulated rank runs its group's program: every member must run the same one.
+    if (static_cast<uint32_t>(work.program_family) == fold_index) return "each fold position runs its own program";
+    const GroupFamily& pf = work.families[static_cast<size_t>(work.program_family)];
+    for (uint32_t r = 0; r < work.ranks; ++r) {
+      if (pf.position(r) != pf.position(fold.member(r, 0))) return "the ranks of a fold group run different programs";
+    }
+  }
   const uint32_t r0 = fold.first();
   for (uint32_t fi = 0; fi < work.families.size(); ++fi) {
     if (fi == fold_index) continue;

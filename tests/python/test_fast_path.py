@@ -4,8 +4,11 @@ closed-form NVLink stages — switched on together, against the same 1,024-GPU L
 them off (every rank an actor, every ring step a set of flows, NVLink stages as flows). The step
 times must agree within 2 %: on a d-mod-k fabric where folding is exact and automatic, and on the
 benchmark's fabric (topologies/presets/rail-optimized-98k.yaml cut to 1,024 GPUs, hashed ECMP)
-with folding forced, as `bench/run --case step405b --fold force` runs. Also: folding declines on hashed (ECMP) routing over shared links,
-where the copies of a flow would not meet the same contention, and says why.
+with folding forced, as `bench/run --case step405b` runs by default; and the benchmark's own
+step405b case at 4,096 GPUs (TP8 PP16 DP32), its default fast path against one actor per rank.
+Also: folding declines on hashed (ECMP) routing over shared links, where the copies of a flow
+would not meet the same contention, and says why; and folded link statistics (bytes and
+utilization per link) equal the unfolded ones where folding is exact.
 
 Run with: cd <repo> && /usr/bin/python3 -m pytest tests/python/test_fast_path.py -q
 """
@@ -104,3 +107,28 @@ def test_folded_link_statistics_are_the_unfolded_ones(tmp_path):
     assert abs(fs["fabric_bytes"] / us["fabric_bytes"] - 1) < 1e-9
     assert fs["max_link_util"] <= 1 + 1e-6
     assert abs(fs["max_link_util"] - us["max_link_util"]) < 1e-6
+
+
+BENCH = os.path.join(REPO, "bench", "run")
+
+
+def bench(case, gpus, *extra):
+    proc = subprocess.run(["/usr/bin/python3", BENCH, "--case", case, "--gpus", str(gpus), "--json", *extra],
+                          capture_output=True, text=True, timeout=900, env=dict(os.environ, GIGASIM_BIN=GIGASIM_BIN))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_bench_step405b_fast_path_matches_every_rank_at_4k_gpus():
+    # The benchmark's headline case as it runs by default (folding forced on the preset's ECMP),
+    # against one actor per rank, at the issue's upper guard size: 4,096 GPUs (TP8 PP16 DP32).
+    fast = bench("step405b", 4096)
+    exact = bench("step405b", 4096, "--fold", "none")
+    for key in ("wall_s", "build_s", "flows", "peak_rss_bytes", "sim_step_time_s", "fidelity"):
+        assert key in fast, key
+    assert fast["fold"] == 8 and not fast["fold_exact"] and exact["fold"] == 1
+    err = fast["sim_step_time_s"] / exact["sim_step_time_s"] - 1
+    print(f"step405b at 4,096 GPUs: fast path {fast['sim_step_time_s']:.4f} s ({fast['flows']:,} flows, "
+          f"{fast['wall_s']:.1f} s wall), every rank {exact['sim_step_time_s']:.4f} s ({exact['flows']:,} flows, "
+          f"{exact['wall_s']:.1f} s wall), error {err * 100:+.2f} %")
+    assert abs(err) < 0.02

@@ -120,8 +120,31 @@ def test_llm_trace_round_trip(tmp_path):
     a, b = open_run(direct), open_run(replayed)
     for key in ("step_time_s", "mfu", "tflops_per_gpu", "bubble_mean_s", "exposed_tp_mean_s"):
         assert a.summary[key] == b.summary[key], key
-    # The direct run folds its TP ranks (one simulated per group); a trace does not say they are
-    # symmetric, so its replay simulates every rank: the same flows, counted once per rank.
-    assert a.summary["fold_factor"] == 8 and b.summary["fold_factor"] == 1
-    assert a.summary["flows"] * 8 == b.summary["flows"]
+    # The direct run folds its TP ranks (one simulated per group); the trace says so (fold_by: tp),
+    # so its replay folds the same way: the same flows.
+    assert "fold_by: tp" in trace.read_text()
+    assert a.summary["fold_factor"] == 8 and b.summary["fold_factor"] == 8
+    assert a.summary["flows"] == b.summary["flows"]
     np.testing.assert_array_equal(a.table("steps")[BREAKDOWN].to_numpy(), b.table("steps")[BREAKDOWN].to_numpy())
+    # fold: none replays every rank: the same step, the same flows counted once per rank.
+    every, _ = simulate(tmp_path, {"kind": "trace", "file": str(trace), "fold": "none"}, "every")
+    c = open_run(every)
+    assert c.summary["fold_factor"] == 1 and c.summary["flows"] == 8 * a.summary["flows"]
+    assert c.summary["step_time_s"] == a.summary["step_time_s"]
+
+
+def test_trace_fold_by_is_checked(tmp_path):
+    # A hand-edited trace that names the pipeline group as symmetric: its positions run different
+    # programs, so the replay declines to fold and says why (and the step is unchanged).
+    w = {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 8, "pp": 2, "dp": 2}, "global_batch": 8}
+    simulate(tmp_path, w, "direct")
+    trace = tmp_path / "trace.yaml"
+    proc = subprocess.run([GIGASIM_BIN, "trace", "export", str(tmp_path / "direct.yaml"), "-o", str(trace)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = trace.read_text()
+    assert "programs_by: pp" in text and "fold_by: tp" in text
+    trace.write_text(text.replace("fold_by: tp", "fold_by: pp"))
+    out, report = simulate(tmp_path, {"kind": "trace", "file": str(trace)}, "wrong")
+    assert "each fold position runs its own program" in report
+    assert open_run(out).summary["fold_factor"] == 1

@@ -223,7 +223,9 @@ TEST_CASE("trace: bad input gives file:line:col and what to do") {
             .find("t.yaml:12:61: error: all_reduce ops cannot run on stream 'compute' (a compute stream)") == 0);
   CHECK(error_of(replace(kSmall, "seconds: 10ms", "seconds: ten")).find("t.yaml:11:34: error:") == 0);
   CHECK(error_of(replace(kSmall, "size: 8}", "size: 3}")).find("t.yaml:5:5: error: groups of 3 members") == 0);
-  CHECK(error_of(replace(kSmall, "version: 1", "version: 2")).find("t.yaml:2:10: error: trace version 2") == 0);
+  CHECK(error_of(replace(kSmall, "version: 1", "version: 3")).find("t.yaml:2:10: error: trace version 3") == 0);
+  CHECK(error_of(replace(kSmall, "ranks: 8\n", "ranks: 8\nfold_by: tq\n")).find("t.yaml:4:10: error: unknown group") == 0);
+  CHECK(error_of(replace(kSmall, "ranks: 8\n", "ranks: 8\nfold_forced: true\n")).find("t.yaml:4:14: error: fold_forced without fold_by") == 0);
   CHECK(error_of(replace(kSmall, "format: gigasim-trace", "format: chakra")).find("t.yaml:1:9: error:") == 0);
   CHECK(error_of(replace(kSmall, "ranks: 8\n", "ranks: 8\nstesp: 2\n"))
             .find("t.yaml:4:1: error: unknown key 'stesp' (did you mean 'steps'?)") == 0);
