@@ -213,8 +213,11 @@ def test_estimate_matches_the_run(case, tmp_path):
     assert est["flows"] == s["flows"], "the flow count is exact"
     rss = s["peak_rss_bytes"]
     # Even with GIGASIM_HUGEPAGES=0 the kernel may back the heap with huge pages (THP "always"):
-    # 152 MiB measured in a full suite run where 60 MiB was estimated; hence 3x below.
-    assert rss / 3 <= est["memory_bytes"] <= rss * 2, (est["memory_bytes"], rss)
+    # 152 MiB measured in a full suite run where 60 MiB was estimated; hence 3x below. Under
+    # AddressSanitizer (scripts/test-sanitize sets GIGASIM_SANITIZED) the heap is the sanitizer's
+    # (shadow memory, quarantine, lazily committed arenas): no bound on the RSS there.
+    if not os.environ.get("GIGASIM_SANITIZED"):
+        assert rss / 3 <= est["memory_bytes"] <= rss * 2, (est["memory_bytes"], rss)
     if case == "llm_folded_1k":
         assert est["fold"] == s["fold_factor"] == 8 and est["actors"] == 1024 // 8
 
