@@ -176,7 +176,7 @@ void plan_command(const PlanOptions& o) {
         build_workload(rs.workload, ClusterInfo{topo.gpus, topo.gpus_per_server, topo.gpu_flops, topo.gpu_model});
       }
     } catch (const Error& e) {
-      throw ConfigError(SourceLocation{spec.path, 0, 0}, fmt::format("sweep point {}: {}", p.describe(), e.what()));
+      p.rethrow(spec.path, e);
     }
     // The point's run file: the resolved run, plus where it came from.
     YAML::Node root = clone_without_marks(rs.root.yaml());

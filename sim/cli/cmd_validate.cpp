@@ -116,10 +116,7 @@ void validate_command(const ValidateOptions& o) {
         j["point_id"] = p.id;
         out.push_back(std::move(j));
       } catch (const Error& e) {
-        if (dynamic_cast<const IoError*>(&e) != nullptr) {
-          throw IoError(fmt::format("{}: error: sweep point {}: {}", spec.path, p.describe(), e.what()));
-        }
-        throw ConfigError(SourceLocation{spec.path, 0, 0}, fmt::format("sweep point {}: {}", p.describe(), e.what()));
+        p.rethrow(spec.path, e);
       }
     }
   } else {

@@ -128,6 +128,13 @@ std::string SweepPoint::describe() const {
   return fmt::format("{} ({})", id, p.empty() ? "base" : p.substr(1));
 }
 
+void SweepPoint::rethrow(const std::string& sweep_file, const Error& e) const {
+  if (dynamic_cast<const IoError*>(&e) != nullptr) {
+    throw IoError(fmt::format("{}: error: sweep point {}: {}", sweep_file, describe(), e.what()));
+  }
+  throw ConfigError(SourceLocation{sweep_file, 0, 0}, fmt::format("sweep point {}: {}", describe(), e.what()));
+}
+
 std::vector<SweepPoint> SweepSpec::expand() const {
   // Mixed-radix counting over: zip groups (outermost), grid axes, seeds (innermost).
   std::vector<size_t> radix;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/core/error.hpp"
 #include "sim/core/yaml.hpp"
 
 namespace gigasim {
@@ -25,6 +26,9 @@ struct SweepPoint {
   std::vector<std::string> overrides(const std::vector<std::string>& extra) const;
   /// "00003-1a2b3c4d (topology.servers=64 seed=2)", for messages.
   std::string describe() const;
+  /// Rethrows `e`, raised while loading this point of `sweep_file`, naming the point and keeping
+  /// its kind (an IoError stays exit 3, anything else becomes a ConfigError at the sweep file).
+  [[noreturn]] void rethrow(const std::string& sweep_file, const Error& e) const;
 };
 
 struct SweepSpec {

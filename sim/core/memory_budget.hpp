@@ -6,7 +6,7 @@
 // Builders that size things from a few numbers (a fabric's GPUs, a workload's ops) check their
 // estimate here before allocating; sim/replay/cost_estimate.hpp estimates a whole run.
 // The costs are measured (simgrid-3.32-notes.md §11, and gigasim runs checked by
-// tests/python/test_estimate.py).
+// tests/python/test_hardening.py).
 
 #include <cstdint>
 #include <string>

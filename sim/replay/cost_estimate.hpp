@@ -34,8 +34,8 @@ struct RunEstimate {
   std::string detail() const;
 };
 
-/// `stack_kib`: the actors' stack size (GIGASIM_STACK_KIB, 12 by default); `extra_actors`: the
-/// failure injector; `replays`: 1 plus the failure-impact comparison replays.
+/// `extra_actors`: the failure injector; `replays`: 1 plus the failure-impact comparison replays.
+/// Actor stacks are actor_stack_kib() each.
 RunEstimate estimate_run(const Topology& topo, const Workload& work, const RankProgram& prog, uint32_t extra_actors = 0,
                          uint32_t replays = 1);
 
