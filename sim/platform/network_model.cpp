@@ -8,7 +8,9 @@ std::vector<std::string> NetworkModelSpec::simgrid_config() const {
   std::vector<std::string> cfg{
       "network/model:" + model,
       std::string("network/crosstraffic:") + (crosstraffic ? "1" : "0"),
-      fmt::format("network/TCP-gamma:{}", tcp_gamma),
+      // SimGrid bounds a flow by min(its rate, gamma / 2 latency); gamma 0 makes that bound 0,
+      // which it reads as "none" and then drops a flow's own rate cap (Comm::set_rate) too.
+      fmt::format("network/TCP-gamma:{}", tcp_gamma > 0 ? tcp_gamma : 1e30),
   };
   if (model == "CM02" || model == "LV08" || bandwidth_factor != 1.0 || latency_factor != 1.0) {
     cfg.push_back(fmt::format("network/bandwidth-factor:{}", bandwidth_factor));

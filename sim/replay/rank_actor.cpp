@@ -43,7 +43,28 @@ struct Tag {
   sg4::Mailbox* mb = nullptr;
   double cut_at = -1;     ///< sends: when a failure event noted the bytes left (about to be cut)
   double cut_left = 0;
+  double rate_Bps = 0;    ///< sends: the flow's rate cap (0: none), kept when it is sent again
 };
+
+// A send of `bytes` on `mb`, at most `rate_Bps` (0: only the links limit it).
+sg4::CommPtr post_send(sg4::Mailbox* mb, void* slot, double bytes, double rate_Bps) {
+  const auto size = static_cast<uint64_t>(std::llround(bytes));
+  if (rate_Bps <= 0) return mb->put_async(slot, size);
+  sg4::CommPtr comm = mb->put_init(slot, size);
+  comm->set_rate(rate_Bps);
+  comm->start();
+  return comm;
+}
+
+// A receive on `mb`. SimGrid keeps the rate of whichever side reaches the mailbox first, so a
+// capped transfer sets its cap on both sides.
+sg4::CommPtr post_recv(sg4::Mailbox* mb, void** slot, double rate_Bps) {
+  if (rate_Bps <= 0) return mb->get_async<void>(slot);
+  sg4::CommPtr comm = mb->get_init()->set_dst_data(slot, sizeof(void*));
+  comm->set_rate(rate_Bps);
+  comm->start();
+  return comm;
+}
 
 // Every comm the rank waits on, whatever stream posted it (one wait_any over all of them).
 struct PendingSet {
@@ -161,19 +182,22 @@ class CommStream {
       return;
     }
     state_ = State::kFlows;
-    const uint32_t ch = plan_->channels;
     for (bool sends : {false, true}) {
       for (const Transfer& t : transfers_) {
         if (t.send != sends) continue;
         const uint32_t peer = fam_->member(rank_, t.peer);
+        const uint32_t ch = t.flows > 0 ? t.flows : plan_->channels;
         const double per_flow = t.bytes / ch;
         if (!sends) {
           sg4::Mailbox* mb = collective_mailbox(family_, peer, rank_);
-          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->get_async<void>(&slot_), Tag{stream_, kNone, 0, 0, mb});
+          const double rate = t.rate_Bps / ch;
+          for (uint32_t c = 0; c < ch; ++c) pending_->add(post_recv(mb, &slot_, rate), Tag{stream_, kNone, 0, 0, mb, -1, 0, rate});
         } else {
           sg4::Mailbox* mb = collective_mailbox(family_, rank_, peer);
-          const auto size = static_cast<uint64_t>(std::llround(per_flow));
-          for (uint32_t c = 0; c < ch; ++c) pending_->add(mb->put_async(&slot_, size), Tag{stream_, peer, 0, per_flow, mb});
+          const double rate = t.rate_Bps / ch;
+          for (uint32_t c = 0; c < ch; ++c) {
+            pending_->add(post_send(mb, &slot_, per_flow, rate), Tag{stream_, peer, 0, per_flow, mb, -1, 0, rate});
+          }
           sh_->flows_started += ch;
           sh_->result->collectives[cc_->record].flows += ch;
         }
@@ -467,7 +491,7 @@ class Rank {
       Tag tag = pending_.tags[i];
       pending_.remove(i);
       if (tag.peer == kNone) {
-        pending_.add(tag.mb->get_async<void>(&slot_), tag);
+        pending_.add(post_recv(tag.mb, &slot_, tag.rate_Bps), tag);
         continue;
       }
       const double left = tag.cut_at == t ? std::clamp(tag.cut_left, 0.0, tag.bytes) : tag.bytes;
@@ -489,7 +513,7 @@ class Rank {
       const Tag tag = retries_[i].tag;
       retries_[i] = retries_.back();
       retries_.pop_back();
-      pending_.add(tag.mb->put_async(&slot_, static_cast<uint64_t>(std::llround(tag.bytes))), tag);
+      pending_.add(post_send(tag.mb, &slot_, tag.bytes, tag.rate_Bps), tag);
       ++sh_->flows_started;
     }
   }
