@@ -111,6 +111,7 @@ class ClosRouter final : public Router {
 
   const char* policy() const override { return to_string(spec_.policy); }
   bool uses_flow_salt() const override { return spec_.policy == RoutingPolicy::kEcmp && spec_.qps_per_pair > 1; }
+  uint32_t paths_per_pair() const override { return uses_flow_salt() ? spec_.qps_per_pair : 1; }
 
  private:
   bool nvlink(uint32_t a, uint32_t b, const LinkStateView& st, Path& out) const {
@@ -406,6 +407,7 @@ Topology make_clos(const ClosParams& p, const ConfigNode& where) {
   t.radix.assign(p.radix, p.radix + s.tiers);
   t.gpu_flops = p.gpu_flops;
   t.nvls = p.nvls;
+  t.sharp = p.sharp;
   t.gpu_model = p.gpu_model;
   t.tier_names = {"", "leaf", "spine", "core"};
   t.tier_names.resize(s.tiers + 1);
@@ -559,6 +561,7 @@ void parse_clos_common(const ConfigNode& spec, ClosParams& p) {
   if (auto r = spec.find("routing")) p.routing = parse_routing(*r);
   if (auto d = spec.find("dual_plane")) p.planes = d->as_bool() ? 2 : 1;
   p.nvls = spec.get_bool("nvls", p.nvls);
+  p.sharp = spec.get_bool("sharp", p.sharp);
   p.gpu_model = spec.get_string("gpu_model", p.gpu_model);
 }
 

@@ -60,6 +60,7 @@ struct ClosParams {
   LinkClass spine_core{50e9, 1e-6};
   double gpu_flops = 989.4e12;
   bool nvls = false;             ///< NVSwitches with in-network reduction (H100 and later)
+  bool sharp = false;            ///< switches with in-network reduction (InfiniBand SHARP)
   std::string gpu_model = "h100";
   RoutingSpec routing;
 };
@@ -96,6 +97,6 @@ void parse_clos_common(const ConfigNode& spec, ClosParams& p);
 /// The keys parse_clos_common reads (families add theirs to check_keys).
 #define GIGASIM_CLOS_COMMON_KEYS                                                                \
   "kind", "name", "description", "tiers", "switch_radix", "oversubscription", "nics_per_leaf", \
-      "leaves_per_pod", "links", "gpu_flops", "routing", "dual_plane", "cost", "nvls", "gpu_model"
+      "leaves_per_pod", "links", "gpu_flops", "routing", "dual_plane", "cost", "nvls", "sharp", "gpu_model"
 
 }  // namespace gigasim

@@ -49,6 +49,7 @@ class GraphRouter final : public Router {
 
   const char* policy() const override { return to_string(spec_.policy); }
   bool uses_flow_salt() const override { return spec_.policy == RoutingPolicy::kEcmp && spec_.qps_per_pair > 1; }
+  uint32_t paths_per_pair() const override { return uses_flow_salt() ? spec_.qps_per_pair : 1; }
 
   /// Hops from node n to GPU d (kFar when unreachable).
   uint16_t distance(NodeId n, uint32_t d) const {
@@ -123,6 +124,10 @@ class GraphRouter final : public Router {
 }  // namespace
 
 Topology ExplicitGraphBuilder::build(const ConfigNode& spec) const {
+  if (auto s = spec.find("sharp")) {
+    s->fail("sharp (in-switch reduction) is modelled on the switched families fat_tree, rail_optimized and "
+            "rail_only, not on kind: graph");
+  }
   spec.check_keys({"kind", "name", "description", "servers", "gpus_per_server", "gpu_flops", "link_classes",
                    "switches", "links", "routing", "tier_names", "cost", "nvls", "gpu_model"});
   Topology t;

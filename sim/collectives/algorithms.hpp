@@ -12,5 +12,7 @@ const CollectiveAlgorithm& direct_algorithm();
 const CollectiveAlgorithm& hierarchical_algorithm();
 const CollectiveAlgorithm& nvls_algorithm();
 const CollectiveAlgorithm& pxn_algorithm();
+const CollectiveAlgorithm& nvls_tree_algorithm();
+const CollectiveAlgorithm& collnet_algorithm();
 
 }  // namespace gigasim

@@ -13,7 +13,8 @@ namespace gigasim {
 const std::vector<const CollectiveAlgorithm*>& collective_algorithms() {
   static const std::vector<const CollectiveAlgorithm*> all{
       &ring_algorithm(),         &tree_algorithm(), &halving_doubling_algorithm(), &direct_algorithm(),
-      &hierarchical_algorithm(), &nvls_algorithm(), &pxn_algorithm()};
+      &hierarchical_algorithm(), &nvls_algorithm(), &pxn_algorithm(),   &nvls_tree_algorithm(),
+      &collnet_algorithm()};
   return all;
 }
 
@@ -48,7 +49,8 @@ namespace {
 // The algorithms NCCL itself chooses among, per collective (NCCL 2.18+ on NVSwitch systems).
 std::vector<const CollectiveAlgorithm*> nccl_candidates(CollectiveKind k) {
   switch (k) {
-    case CollectiveKind::kAllReduce: return {&ring_algorithm(), &tree_algorithm(), &nvls_algorithm()};
+    case CollectiveKind::kAllReduce:
+      return {&ring_algorithm(), &tree_algorithm(), &nvls_algorithm(), &nvls_tree_algorithm(), &collnet_algorithm()};
     case CollectiveKind::kReduceScatter:
     case CollectiveKind::kAllGather:
     case CollectiveKind::kBroadcast:
@@ -118,6 +120,39 @@ double lockstep_time(const CollectivePlan& plan, uint32_t n, double alpha_s, dou
     double busiest = 0;
     for (uint32_t pos = 0; pos < n; ++pos) busiest = std::max({busiest, in[pos], out[pos]});
     total += plan.phase_delay_s(k) + (any ? alpha_s + busiest / bw_Bps : 0);
+  }
+  return total;
+}
+
+double lockstep_time_by_medium(const CollectivePlan& plan, uint32_t n, const GroupNet& net) {
+  const uint32_t m = std::max(1U, net.members_per_server);
+  double total = plan.tail_s;
+  std::vector<Transfer> t;
+  for (uint32_t k = 0; k < plan.phases(); ++k) {
+    double busiest = 0;
+    bool any = false;
+    for (uint32_t pos = 0; pos < n; ++pos) {
+      t.clear();
+      plan.transfers(pos, k, t);
+      // [inter][send]: bytes, and the longest a single capped transfer takes
+      double bytes[2][2] = {{0, 0}, {0, 0}}, capped[2][2] = {{0, 0}, {0, 0}};
+      for (const Transfer& x : t) {
+        const int inter = net.spans_servers && x.peer / m != pos / m;
+        bytes[inter][x.send] += x.bytes;
+        if (x.rate_Bps > 0) capped[inter][x.send] = std::max(capped[inter][x.send], x.bytes / x.rate_Bps);
+        any = true;
+      }
+      for (int inter = 0; inter < 2; ++inter) {
+        const double alpha = inter ? net.alpha_inter_s : net.alpha_intra_s;
+        const double bw = inter ? net.bw_inter_Bps : net.bw_intra_Bps;
+        for (int send = 0; send < 2; ++send) {
+          if (bytes[inter][send] > 0) {
+            busiest = std::max(busiest, alpha + std::max(bytes[inter][send] / bw, capped[inter][send]));
+          }
+        }
+      }
+    }
+    total += plan.phase_delay_s(k) + (any ? busiest : 0);
   }
   return total;
 }

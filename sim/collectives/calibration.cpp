@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sim/collectives/calibration_data.hpp"
 
 namespace gigasim {
@@ -36,10 +38,12 @@ Calibration Calibration::load(const std::string& name_or_path) {
 Calibration Calibration::parse(const ConfigNode& root) {
   Calibration c;
   root.require_map("a calibration: chunk_bytes, max_pipeline_chunks, algorithms");
-  root.check_keys({"chunk_bytes", "max_pipeline_chunks", "algorithms", "profiles"});
+  root.check_keys({"chunk_bytes", "max_pipeline_chunks", "channels_per_nic", "max_channels", "algorithms", "profiles"});
   c.chunk_bytes_ = root.get_bytes("chunk_bytes", c.chunk_bytes_);
   if (!(c.chunk_bytes_ > 0)) root.at("chunk_bytes").fail("chunk_bytes must be positive");
   c.max_chunks_ = static_cast<uint32_t>(root.get_int("max_pipeline_chunks", c.max_chunks_, 1, 4096));
+  c.channels_per_nic_ = static_cast<uint32_t>(root.get_int("channels_per_nic", c.channels_per_nic_, 1, 64));
+  c.max_channels_ = static_cast<uint32_t>(root.get_int("max_channels", c.max_channels_, 1, 64));
   c.entries_ = parse_entries(root.at("algorithms"));
   if (auto profiles = root.find("profiles")) {
     for (const auto& [gpu, algos] : profiles->entries()) c.profiles_[gpu] = parse_entries(algos);
@@ -55,7 +59,8 @@ std::map<std::string, ProtocolCalibration> Calibration::parse_entries(const Conf
       if (!parse_protocol(proto_name, p)) {
         e.fail(fmt::format("unknown protocol '{}' (known: simple, ll128, ll)", proto_name));
       }
-      e.check_keys({"base_latency", "step_latency_nvlink", "step_latency_net", "efficiency"});
+      e.check_keys({"base_latency", "step_latency_nvlink", "step_latency_net", "efficiency", "efficiency_net",
+                    "channel_bw_net"});
       ProtocolCalibration pc;
       pc.available = true;
       pc.base_latency_s = e.get_duration("base_latency", 0.0);
@@ -63,6 +68,11 @@ std::map<std::string, ProtocolCalibration> Calibration::parse_entries(const Conf
       pc.step_latency_net_s = e.get_duration("step_latency_net", 0.0);
       pc.efficiency = e.get_double("efficiency", 1.0);
       if (!(pc.efficiency > 0 && pc.efficiency <= 1)) e.at("efficiency").fail("efficiency must be in (0, 1]");
+      pc.efficiency_net = e.get_double("efficiency_net", pc.efficiency);
+      if (!(pc.efficiency_net > 0 && pc.efficiency_net <= 1)) {
+        e.at("efficiency_net").fail("efficiency_net must be in (0, 1]");
+      }
+      if (auto b = e.find("channel_bw_net")) pc.channel_bw_net_Bps = b->as_bandwidth();
       out[algo + "/" + proto_name] = pc;
     }
   }
@@ -78,8 +88,12 @@ Calibration Calibration::for_profile(const std::string& gpu_model) const {
   return c;
 }
 
+uint32_t Calibration::default_channels(uint32_t nics_per_server) const {
+  return std::clamp(channels_per_nic_ * std::max(1U, nics_per_server), 1U, max_channels_);
+}
+
 ProtocolCalibration Calibration::get(const std::string& algorithm, Protocol p) const {
-  if (ideal_) return ProtocolCalibration{true, 0, 0, 0, 1};
+  if (ideal_) return ProtocolCalibration{true, 0, 0, 0, 1, 1, 0};
   auto it = entries_.find(algorithm + "/" + to_string(p));
   return it == entries_.end() ? ProtocolCalibration{} : it->second;
 }

@@ -17,7 +17,9 @@ struct ProtocolCalibration {
   double base_latency_s = 0;
   double step_latency_nvlink_s = 0;
   double step_latency_net_s = 0;
-  double efficiency = 1;
+  double efficiency = 1;       ///< payload fraction of the bandwidth on NVLink hops
+  double efficiency_net = 1;   ///< the same on hops across servers (NIC and switches)
+  double channel_bw_net_Bps = 0;  ///< most payload one channel moves across servers (0: no limit)
 };
 
 class Calibration {
@@ -37,6 +39,8 @@ class Calibration {
   Calibration for_profile(const std::string& gpu_model) const;
   double chunk_bytes() const { return chunk_bytes_; }
   uint32_t max_pipeline_chunks() const { return max_chunks_; }
+  /// NCCL's default channel count for a server: channels_per_nic x NICs, at most max_channels.
+  uint32_t default_channels(uint32_t nics_per_server) const;
   bool is_ideal() const { return ideal_; }
 
  private:
@@ -45,6 +49,8 @@ class Calibration {
   bool ideal_ = false;
   double chunk_bytes_ = 1 << 20;
   uint32_t max_chunks_ = 4096;
+  uint32_t channels_per_nic_ = 2;
+  uint32_t max_channels_ = 32;
   std::map<std::string, ProtocolCalibration> entries_;  // "algorithm/protocol"
   std::map<std::string, std::map<std::string, ProtocolCalibration>> profiles_;
 };

@@ -1,6 +1,6 @@
 #pragma once
 // CollectiveAlgorithm: the seam for collective algorithms (ring, tree, halving-doubling, direct,
-// hierarchical, NVLS, PXN). An algorithm says which requests it can serve (and why not, in
+// hierarchical, NVLS, PXN, NVLSTree, CollNet). An algorithm says which requests it can serve (and why not, in
 // words), turns a request into a CollectivePlan at a fidelity, and states its alpha-beta closed
 // form, which the tests hold the simulation to on contention-free fabrics and which the selector
 // uses to pick an algorithm and protocol the way NCCL's tuning model does. Pure: no SimGrid.
@@ -23,7 +23,7 @@ struct CollectiveRequest {
   uint32_t root = 0;       ///< broadcast, reduce
   Fidelity fidelity = Fidelity::kCollapsed;
   Protocol protocol = Protocol::kSimple;
-  uint32_t channels = 1;
+  uint32_t channels = 1;   ///< NCCL channels; 0: NCCL's default for the server (Calibration)
   /// Stages that stay inside one server's NVLink domain become closed-form delays instead of
   /// flows (right where nothing else uses those NVLinks at the same time; see README).
   bool nvlink_analytic = false;

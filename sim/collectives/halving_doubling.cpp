@@ -83,8 +83,8 @@ class HalvingDoubling final : public CollectiveAlgorithm {
     p->tail_s = (r.n > 1 ? st.base_s : 0) + (stepwise || steps == 0 ? 0 : steps * delay + (steps - 1.0) * detail::flat_alpha(net));
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
-    p->channels = r.channels;
-    p->flows_per_member = uint64_t{stepwise ? steps : l} * r.channels;
+    p->channels = std::max(1U, r.channels);
+    p->flows_per_member = uint64_t{stepwise ? steps : l} * p->channels;
     return p;
   }
 

@@ -121,8 +121,8 @@ class Hierarchical final : public CollectiveAlgorithm {
     }
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
-    p->channels = r.channels;
-    p->flows_per_member = flows * r.channels;
+    p->channels = std::max(1U, r.channels);
+    p->flows_per_member = flows * p->channels;
     return p;
   }
 

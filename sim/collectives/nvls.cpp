@@ -43,8 +43,8 @@ class Nvls final : public CollectiveAlgorithm {
     p->tail_s = r.n > 1 ? st.base_s : 0;
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
-    p->channels = r.channels;
-    p->flows_per_member = r.channels;
+    p->channels = std::max(1U, r.channels);
+    p->flows_per_member = p->channels;
     return p;
   }
   double closed_form(const CollectiveRequest& r, const GroupNet& net, const Calibration& cal) const override {

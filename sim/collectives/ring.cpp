@@ -2,6 +2,18 @@
 // then all-gather), reduce-scatter and all-gather n-1 steps, each moving S/n; broadcast and
 // reduce pipeline S in P chunks along the chain from (to) the root: P + n - 2 steps of S/P.
 // Every step costs delta + alpha + chunk / (e B). NCCL's workhorse, bandwidth-optimal.
+//
+// Channels as NCCL builds them. A collective runs as C channels, each a ring through every
+// member carrying S/C. For a group of whole servers (m > 1 members on each of s > 1 servers)
+// channel c enters and leaves every server on the NIC of local member e = c mod m: inside the
+// server its ring runs e, e+1, ..., e-1 over NVLink, and e-1 hands the chunk to e (NCCL's PXN:
+// a write into e's memory over NVLink), which sends it through its own NIC to member e of the
+// next server, on the same rail. So every member sends S/n per step to its local successor over
+// NVLink (all channels together: one path, one flow) and member l sends c_l S/(nC) per step to
+// member l of the next server (c_l = channels entering at l): the channels of a group of whole
+// servers use every NIC, and busbw approaches m x the NIC's goodput. With one member per server
+// the ring crosses the network at every hop, all channels on the member's own NIC. A channel
+// moves at most the calibrated `channel_bw_net` across servers (one thread block drives it).
 #include <fmt/format.h>
 
 #include "sim/collectives/algorithms.hpp"
@@ -17,21 +29,95 @@ uint32_t ring_steps(CollectiveKind k, uint32_t n) {
   return k == CollectiveKind::kAllReduce ? 2 * (n - 1) : n - 1;
 }
 
+// The shape of one ring step: what each hop class carries and how fast it can go.
+struct RingShape {
+  uint32_t n = 1, m = 1, s = 1, channels = 1;
+  bool rails = false;     // channel rings over every NIC of whole servers
+  double intra_wire = 0;  // per step, one member to its local successor (NVLink)
+  double inter_wire = 0;  // per step, across servers, on the busiest NIC
+  double inter_cap = 0;   // wire-rate cap of the busiest NIC's channels (0: none)
+  bool has_intra = false, has_inter = false;
+
+  uint32_t channels_at(uint32_t local) const { return detail::channels_at_nic(channels, m, local); }
+  // Time of one step's transfers (no contention), the per-step delay excluded.
+  double step_s(const GroupNet& net, bool& inter_bound) const {
+    const double ti = has_intra ? net.alpha_intra_s + intra_wire / net.bw_intra_Bps : 0;
+    const double tx = has_inter ? net.alpha_inter_s + detail::wire_time(inter_wire, net.bw_inter_Bps, inter_cap) : 0;
+    inter_bound = tx >= ti;
+    return std::max(ti, tx);
+  }
+};
+
+RingShape ring_shape(const CollectiveRequest& r, const GroupNet& net, const StepTerms& st, uint32_t channels) {
+  RingShape sh;
+  sh.n = r.n;
+  sh.channels = channels;
+  sh.m = std::max(1U, std::min(net.members_per_server, r.n));
+  sh.s = r.n / sh.m;
+  const double chunk = r.bytes / r.n;  // payload per step and member, all channels
+  if (detail::whole_servers(r.n, net)) {
+    sh.rails = true;
+    sh.has_intra = sh.has_inter = true;
+    sh.intra_wire = chunk / st.efficiency;
+    const uint32_t busiest = sh.channels_at(0);
+    sh.inter_wire = chunk * busiest / channels / st.efficiency_net;
+    sh.inter_cap = st.net_rate_cap(busiest);
+  } else if (net.spans_servers) {
+    // Ranks in order; a hop crosses servers where the next position is on another server.
+    sh.has_inter = true;
+    sh.has_intra = sh.m > 1;
+    sh.intra_wire = chunk / st.efficiency;
+    sh.inter_wire = chunk / st.efficiency_net;
+    sh.inter_cap = st.net_rate_cap(channels);
+  } else {
+    sh.has_intra = true;
+    sh.intra_wire = chunk / st.efficiency;
+  }
+  return sh;
+}
+
 class RingPlan final : public CollectivePlan {
  public:
-  RingPlan(uint32_t n, uint32_t steps, double chunk_wire, bool stepwise, double delay)
-      : n_(n), steps_(steps), chunk_(chunk_wire), stepwise_(stepwise), delay_(delay) {}
+  RingPlan(RingShape sh, const GroupNet& net, const StepTerms& st, uint32_t steps, bool stepwise, double delay)
+      : sh_(sh), paths_(net.paths_per_pair), st_(st), steps_(steps), stepwise_(stepwise), delay_(delay) {}
   uint32_t phases() const override { return steps_ == 0 ? 0 : (stepwise_ ? steps_ : 1); }
   void transfers(uint32_t pos, uint32_t, std::vector<Transfer>& out) const override {
-    const double b = stepwise_ ? chunk_ : chunk_ * steps_;
-    out.push_back(Transfer{(pos + 1) % n_, b, true});
-    out.push_back(Transfer{(pos + n_ - 1) % n_, b, false});
+    const double k = stepwise_ ? 1 : steps_;
+    const uint32_t n = sh_.n, m = sh_.m;
+    if (sh_.rails) {
+      const uint32_t server = pos / m, local = pos % m, s = sh_.s;
+      const double nv = sh_.intra_wire * k;
+      out.push_back(Transfer{server * m + (local + 1) % m, nv, true, 1, 0});
+      out.push_back(Transfer{server * m + (local + m - 1) % m, nv, false, 1, 0});
+      const uint32_t c = sh_.channels_at(local);
+      if (c == 0) return;
+      const double b = k * r_bytes_per_channel() * c / st_.efficiency_net;
+      const uint16_t flows = static_cast<uint16_t>(std::max(1U, std::min(c, paths_)));
+      const double cap = st_.net_rate_cap(c);
+      out.push_back(Transfer{((server + 1) % s) * m + local, b, true, flows, cap});
+      out.push_back(Transfer{((server + s - 1) % s) * m + local, b, false, flows, cap});
+      return;
+    }
+    const uint32_t next = (pos + 1) % n, prev = (pos + n - 1) % n;
+    out.push_back(hop(pos, next, true, k));
+    out.push_back(hop(prev, pos, false, k));
   }
   double phase_delay_s(uint32_t) const override { return stepwise_ ? delay_ : 0; }
 
  private:
-  uint32_t n_, steps_;
-  double chunk_;
+  double r_bytes_per_channel() const { return sh_.intra_wire * st_.efficiency / sh_.channels; }
+  // The transfer of the hop from -> to, seen by `send ? from : to`.
+  Transfer hop(uint32_t from, uint32_t to, bool send, double k) const {
+    const bool inter = sh_.has_inter && from / sh_.m != to / sh_.m;
+    const uint32_t peer = send ? to : from;
+    if (!inter) return Transfer{peer, sh_.intra_wire * k, send, 1, 0};
+    const uint16_t flows = static_cast<uint16_t>(std::max(1U, std::min(sh_.channels, paths_)));
+    return Transfer{peer, sh_.inter_wire * k, send, flows, sh_.inter_cap};
+  }
+  RingShape sh_;
+  uint32_t paths_;
+  StepTerms st_;
+  uint32_t steps_;
   bool stepwise_;
   double delay_;
 };
@@ -83,6 +169,8 @@ double ring_delay(const StepTerms& st, const GroupNet& net, uint32_t n) {
   return ((n - servers) * st.delay_intra_s + servers * st.delay_inter_s) / n;
 }
 
+bool is_chain(CollectiveKind k) { return k == CollectiveKind::kBroadcast || k == CollectiveKind::kReduce; }
+
 class Ring final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "ring"; }
@@ -100,44 +188,59 @@ class Ring final : public CollectiveAlgorithm {
   std::unique_ptr<CollectivePlan> plan(const CollectiveRequest& r, const GroupNet& net,
                                        const Calibration& cal) const override {
     const StepTerms st = detail::step_terms(cal, name(), r.protocol);
+    const uint32_t channels = detail::channels_of(r, net, cal);
     const double delay = ring_delay(st, net, r.n);
     const bool stepwise = r.fidelity == Fidelity::kStepwise;
     std::unique_ptr<CollectivePlan> p;
     double merged = 0;  // alpha and delay terms a collapsed plan adds analytically
-    if (r.kind == CollectiveKind::kBroadcast || r.kind == CollectiveKind::kReduce) {
+    if (is_chain(r.kind)) {
       const uint32_t P = detail::pipeline_chunks(r.bytes, cal);
-      const double chunk = r.bytes / P / st.efficiency;
+      const double chunk = r.bytes / P / st.eff(net.spans_servers);
       p = std::make_unique<ChainPlan>(r.n, r.root % std::max(1U, r.n), P, chunk, stepwise,
                                       r.kind == CollectiveKind::kReduce, delay);
       if (!stepwise && r.n > 1) {
         const double steps = P + r.n - 2.0;
         merged = steps * delay + (steps - 1) * net.alpha_s + (r.n - 2.0) * chunk / net.bw_Bps;
       }
-      p->flows_per_member = stepwise ? P : 1;
+      p->channels = net.spans_servers ? detail::net_flows(channels, net) : 1;
+      p->flows_per_member = (stepwise ? P : 1) * p->channels;
     } else {
       const uint32_t k = ring_steps(r.kind, r.n);
-      p = std::make_unique<RingPlan>(r.n, k, r.bytes / r.n / st.efficiency, stepwise, delay);
-      if (!stepwise && k > 0) merged = k * delay + (k - 1.0) * net.alpha_s;
-      p->flows_per_member = stepwise ? k : (k > 0 ? 1 : 0);
+      const RingShape sh = ring_shape(r, net, st, channels);
+      bool inter_bound = false;
+      sh.step_s(net, inter_bound);
+      if (!stepwise && k > 0) {
+        merged = k * delay + (k - 1.0) * (inter_bound ? net.alpha_inter_s : net.alpha_intra_s);
+      }
+      p = std::make_unique<RingPlan>(sh, net, st, k, stepwise, delay);
+      uint64_t per_step = 0;  // flows one member sends per step
+      if (sh.rails) {
+        per_step = 1 + (sh.channels_at(0) > 0 ? detail::net_flows(sh.channels_at(0), net) : 0);
+      } else {
+        per_step = sh.has_inter ? detail::net_flows(channels, net) : 1;
+      }
+      p->flows_per_member = k == 0 ? 0 : (stepwise ? k : 1) * per_step;
+      p->channels = 1;
     }
     p->tail_s = (r.n > 1 ? st.base_s : 0) + merged;
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
-    p->channels = r.channels;
-    p->flows_per_member *= r.channels;
+    p->nccl_channels = channels;
     return p;
   }
 
   double closed_form(const CollectiveRequest& r, const GroupNet& net, const Calibration& cal) const override {
     if (r.n <= 1) return 0;
     const StepTerms st = detail::step_terms(cal, name(), r.protocol);
-    const double step_fixed = ring_delay(st, net, r.n) + net.alpha_s;
-    if (r.kind == CollectiveKind::kBroadcast || r.kind == CollectiveKind::kReduce) {
+    const uint32_t channels = detail::channels_of(r, net, cal);
+    const double delay = ring_delay(st, net, r.n);
+    if (is_chain(r.kind)) {
       const uint32_t P = detail::pipeline_chunks(r.bytes, cal);
-      return st.base_s + (P + r.n - 2.0) * (step_fixed + r.bytes / P / st.efficiency / net.bw_Bps);
+      return st.base_s + (P + r.n - 2.0) * (delay + net.alpha_s + r.bytes / P / st.eff(net.spans_servers) / net.bw_Bps);
     }
-    const uint32_t k = ring_steps(r.kind, r.n);
-    return st.base_s + k * (step_fixed + r.bytes / r.n / st.efficiency / net.bw_Bps);
+    bool inter_bound = false;
+    const double step = ring_shape(r, net, st, channels).step_s(net, inter_bound);
+    return st.base_s + ring_steps(r.kind, r.n) * (delay + step);
   }
 };
 

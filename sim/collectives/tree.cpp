@@ -111,8 +111,8 @@ class Tree final : public CollectiveAlgorithm {
     auto p = std::make_unique<TreePlan>(r.n, P, chunk, stepwise ? 0 : rounds, delay);
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
-    p->channels = r.channels;
-    p->flows_per_member = uint64_t{p->phases()} * 2 * r.channels;
+    p->channels = std::max(1U, r.channels);
+    p->flows_per_member = uint64_t{p->phases()} * 2 * p->channels;
     if (!stepwise) {
       // The full phases the rounds stand for, minus what the rounds take themselves.
       const double alpha = detail::flat_alpha(net), bw = detail::flat_bw(net);

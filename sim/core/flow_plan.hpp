@@ -47,8 +47,14 @@ const std::vector<CollectiveKind>& all_collective_kinds();
 /// One send or receive of a member in one phase.
 struct Transfer {
   uint32_t peer = 0;  ///< position of the other member in the group
-  double bytes = 0;   ///< on the wire (protocol overhead included), split over the channels
+  double bytes = 0;   ///< on the wire (protocol overhead included), split over the flows
   bool send = true;
+  /// Flows the transfer is split into (0: the plan's `channels`). Channels that share one path
+  /// (NVLink, or a NIC pair under deterministic routing) travel as one flow.
+  uint16_t flows = 0;
+  /// Largest rate of the whole transfer in wire bytes/s (0: only the links limit it): NCCL
+  /// drives each channel from one thread block, which moves at most a calibrated bandwidth.
+  double rate_Bps = 0;
 };
 
 /// What the network looks like to one group family, for analytic terms and the selector:
@@ -61,6 +67,11 @@ struct GroupNet {
   uint32_t members_per_server = 1;             ///< consecutive group positions per server
   bool spans_servers = false;
   bool nvls = false;                           ///< the servers' NVSwitches reduce in-network
+  bool sharp = false;                          ///< the switches reduce in-network (IB SHARP)
+  uint32_t nics_per_server = 1;                ///< NICs of one server (one per GPU)
+  /// Distinct paths the router gives the flows of one GPU pair (ECMP queue pairs; 1 when the
+  /// route of a pair is fixed): parallel channels beyond it would only duplicate a flow.
+  uint32_t paths_per_pair = 1;
 };
 
 class CollectivePlan {
@@ -73,7 +84,8 @@ class CollectivePlan {
   virtual double phase_delay_s(uint32_t /*phase*/) const { return 0; }
   /// Analytic time after the last phase: base latency and the latencies collapsed phases merge.
   double tail_s = 0;
-  uint32_t channels = 1;         ///< flows per transfer (NCCL channels)
+  uint32_t channels = 1;         ///< flows per transfer whose `flows` is 0
+  uint32_t nccl_channels = 0;    ///< NCCL channels the plan models (0: `channels`)
   uint64_t flows_per_member = 0; ///< largest number of flows one member sends
   Fidelity fidelity = Fidelity::kCollapsed;
   Protocol protocol = Protocol::kSimple;

@@ -58,6 +58,8 @@ class Router {
   virtual const char* policy() const = 0;
   /// Whether route() uses `flow_salt`: the caller then numbers the flows of each pair 0, 1, ...
   virtual bool uses_flow_salt() const { return false; }
+  /// Distinct paths route() gives the flows of one pair as the salt varies (1 when it ignores it).
+  virtual uint32_t paths_per_pair() const { return 1; }
 };
 
 }  // namespace gigasim

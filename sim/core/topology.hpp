@@ -59,6 +59,7 @@ class Topology {
   std::vector<uint32_t> radix;      ///< per switch tier (index 0 = leaf)
   double gpu_flops = 0;             ///< peak FLOP/s of one GPU
   bool nvls = false;                ///< NVSwitches reduce in-network (NVLS collectives)
+  bool sharp = false;               ///< switches reduce in-network (InfiniBand SHARP: collnet)
   std::string gpu_model = "h100";   ///< selects the collective calibration profile
   std::vector<std::string> tier_names;  ///< index 1..tiers: "leaf", "spine", "core"
   std::string copy_name;            ///< "plane" or "rail" when the fabric has several copies

@@ -24,11 +24,12 @@ uint64_t busiest_phase_sends(const CollectivePlan& plan, uint32_t group_size) {
     for (uint32_t k = 0; k < phases; k += stride) {
       out.clear();
       plan.transfers(pos, k, out);
-      const auto sends = static_cast<uint64_t>(std::count_if(out.begin(), out.end(), [](const Transfer& t) { return t.send; }));
+      uint64_t sends = 0;
+      for (const Transfer& t : out) sends += t.send ? (t.flows > 0 ? t.flows : plan.channels) : 0;
       best = std::max(best, sends);
     }
   }
-  return best * plan.channels;
+  return best;
 }
 
 uint64_t peak_flows_in_flight(const Workload& work, const RankProgram& prog) {

@@ -13,6 +13,9 @@ namespace gigasim {
 GroupNet group_net(const GroupFamily& f, const Topology& topo) {
   GroupNet g;
   g.nvls = topo.nvls;
+  g.sharp = topo.sharp;
+  g.nics_per_server = std::max(1U, topo.gpus_per_server);
+  g.paths_per_pair = std::max(1U, topo.router->paths_per_pair());
   if (f.size <= 1) return g;
   const double inf = std::numeric_limits<double>::infinity();
   g.bw_Bps = g.bw_intra_Bps = g.bw_inter_Bps = inf;
@@ -25,15 +28,16 @@ GroupNet group_net(const GroupFamily& f, const Topology& topo) {
       g.alpha_inter_s = std::max(g.alpha_inter_s, lat), g.bw_inter_Bps = std::min(g.bw_inter_Bps, bw);
     }
   };
-  for (uint32_t r = f.first(); r < f.end(); ++r) {
-    visit(r, f.peer(r, 1), true);                   // ring neighbours
-    visit(r, f.peer(r, f.size / 2), false);         // the far side of the group
-  }
   // Members of rank 0's group in its server (groups are laid out alike).
   const uint32_t server0 = topo.server_of(f.member(f.first(), 0));
   uint32_t m = 0;
   while (m < f.size && topo.server_of(f.member(f.first(), m)) == server0) ++m;
   g.members_per_server = std::max(1U, m);
+  for (uint32_t r = f.first(); r < f.end(); ++r) {
+    visit(r, f.peer(r, 1), true);                   // ring neighbours
+    visit(r, f.peer(r, f.size / 2), false);         // the far side of the group
+    if (m < f.size) visit(r, f.peer(r, m), false);  // the same NIC of the next server (channel rings)
+  }
   g.spans_servers = g.members_per_server < f.size;
   if (g.bw_intra_Bps == inf) g.bw_intra_Bps = g.bw_inter_Bps, g.alpha_intra_s = g.alpha_inter_s;
   if (g.bw_inter_Bps == inf) g.bw_inter_Bps = g.bw_intra_Bps, g.alpha_inter_s = g.alpha_intra_s;
