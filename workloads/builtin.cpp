@@ -67,7 +67,13 @@ void parse_collective_options(const ConfigNode& spec, Op& op) {
     spec.at("fidelity").fail(
         fmt::format("fidelity must be auto, stepwise, collapsed or analytic, got '{}'", op.fidelity));
   }
-  op.channels = static_cast<uint32_t>(spec.get_int("channels", 1, 1, 64));
+  if (auto c = spec.find("channels"); c && c->is_scalar() && c->as_string() == "auto") {
+    op.channels = 0;
+  } else if (c) {
+    const int64_t v = c->as_int();
+    if (v < 1 || v > 64) c->fail(fmt::format("channels must be auto or 1..64 (NCCL runs at least one channel), got {}", v));
+    op.channels = static_cast<uint32_t>(v);
+  }
   const std::string nvlink = spec.get_string("nvlink", op.nvlink_analytic ? "analytic" : "flows");
   if (nvlink != "flows" && nvlink != "analytic") {
     spec.at("nvlink").fail(fmt::format("nvlink must be flows or analytic, got '{}'", nvlink));

@@ -119,7 +119,7 @@ std::string write_op(const Workload& w, const Op& op) {
     if (op.algorithm != d.algorithm) s += ", algorithm: " + scalar(op.algorithm);
     if (op.protocol != d.protocol) s += ", protocol: " + scalar(op.protocol);
     if (op.fidelity != d.fidelity) s += ", fidelity: " + scalar(op.fidelity);
-    if (op.channels != d.channels) s += fmt::format(", channels: {}", op.channels);
+    if (op.channels != d.channels) s += fmt::format(", channels: {}", op.channels);  // 0 is the default, auto
     if (op.nvlink_analytic) s += ", nvlink: analytic";
   }
   if (!op.deps.empty()) {

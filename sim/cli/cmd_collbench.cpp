@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "sim/cli/commands.hpp"
@@ -32,7 +33,7 @@ struct CollbenchOptions {
   std::string fidelity = "auto";
   std::string ranks = "all";
   std::string group;
-  uint32_t channels = 1;
+  std::string channels = "auto";
   std::string nvlink = "flows";
   uint32_t root = 0;
   std::string calibration = "nccl";
@@ -101,7 +102,16 @@ void collbench_command(const CollbenchOptions& o) {
   proto.algorithm = o.algo;
   proto.protocol = o.proto;
   proto.fidelity = o.fidelity;
-  proto.channels = o.channels;
+  if (o.channels == "auto") {
+    proto.channels = 0;
+  } else {
+    char* end = nullptr;
+    const long c = std::strtol(o.channels.c_str(), &end, 10);
+    if (o.channels.empty() || *end != '\0' || c < 1 || c > 64) {
+      throw ConfigError(fmt::format("--channels {}: auto or 1..64 (NCCL runs at least one channel)", o.channels));
+    }
+    proto.channels = static_cast<uint32_t>(c);
+  }
   proto.root = o.root % f.size;
   proto.where = "--algo " + o.algo;
   const double b = parse_size_arg("-b", o.begin), e = parse_size_arg("-e", o.end);
@@ -134,8 +144,8 @@ void collbench_command(const CollbenchOptions& o) {
   if (!o.json) {
     std::printf("# gigasim collbench: %s on %s, %u ranks in groups of %u (stride %u), calibration %s\n", o.op.c_str(),
                 o.topology.c_str(), f.span, f.size, f.stride, cal.name().c_str());
-    std::printf("#\n#  %12s %12s %6s %6s %5s %10s %8s %8s  %-16s %-7s %s\n", "size", "count", "type", "redop",
-                "root", "time", "algbw", "busbw", "algorithm", "proto", "fidelity");
+    std::printf("#\n#  %12s %12s %6s %6s %5s %10s %8s %8s  %-16s %-7s %-9s %s\n", "size", "count", "type", "redop",
+                "root", "time", "algbw", "busbw", "algorithm", "proto", "fidelity", "channels");
     std::printf("#  %12s %12s %6s %6s %5s %10s %8s %8s\n", "(B)", "(elements)", "", "", "", "(us)", "(GB/s)",
                 "(GB/s)");
   }
@@ -151,12 +161,13 @@ void collbench_command(const CollbenchOptions& o) {
                        {"fidelity", r.fidelity}, {"ranks", f.span}, {"group_size", f.size},
                        {"size_bytes", op.bytes}, {"count", static_cast<uint64_t>(op.bytes / 4)},
                        {"time_s", t}, {"algbw_GBps", alg / 1e9}, {"busbw_GBps", bus / 1e9},
-                       {"closed_form_s", r.estimate_s}};
+                       {"channels", r.channels}, {"closed_form_s", r.estimate_s}};
       std::cout << j.dump() << "\n";
     } else {
-      std::printf("   %12.0f %12.0f %6s %6s %5d %10.2f %8.2f %8.2f  %-16s %-7s %s\n", op.bytes, std::floor(op.bytes / 4),
-                  "float", redop(op.collective), rooted ? static_cast<int>(op.root) : -1, t * 1e6, alg / 1e9,
-                  bus / 1e9, r.algorithm.c_str(), r.protocol.c_str(), r.fidelity.c_str());
+      std::printf("   %12.0f %12.0f %6s %6s %5d %10.2f %8.2f %8.2f  %-16s %-7s %-9s %u\n", op.bytes,
+                  std::floor(op.bytes / 4), "float", redop(op.collective), rooted ? static_cast<int>(op.root) : -1,
+                  t * 1e6, alg / 1e9, bus / 1e9, r.algorithm.c_str(), r.protocol.c_str(), r.fidelity.c_str(),
+                  r.channels);
     }
   }
   if (!o.json && !res.collectives.empty()) {
@@ -203,13 +214,16 @@ void setup_collbench(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--ranks", opt->ranks, "Ranks taking part: GPUs 0..N-1, or all")->capture_default_str();
   sub->add_option("--group", opt->group, "Groups of SIZE members (optionally SIZE:STRIDE) tiling the ranks");
-  sub->add_option("--channels", opt->channels, "Parallel flows per peer pair")->capture_default_str();
+  sub->add_option("--channels", opt->channels,
+                  "NCCL channels: auto (NCCL's default: 2 per NIC on H100 servers, at most 32) or 1..64. A ring "
+                  "channel enters and leaves each server on its own NIC")
+      ->capture_default_str();
   sub->add_option("--root", opt->root, "Root of broadcast and reduce")->capture_default_str();
   sub->add_option("--calibration", opt->calibration, "nccl (default), ideal, or a YAML file")->capture_default_str();
   sub->add_option("--set", opt->sets, "Override a topology value: key.path=value (repeatable)");
   sub->add_option("-o,--output", opt->output, "Also write an HDF5 result file");
   sub->add_option("--progress", opt->progress, "Progress on stderr: auto, tty, log or none")->capture_default_str();
-  sub->add_flag("--json", opt->json, "One JSON object per size (op, algorithm, ranks, size_bytes, time_s, algbw_GBps, busbw_GBps)");
+  sub->add_flag("--json", opt->json, "One JSON object per size (op, algorithm, ranks, size_bytes, time_s, algbw_GBps, busbw_GBps, channels)");
   sub->callback([opt]() { collbench_command(*opt); });
 }
 

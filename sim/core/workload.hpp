@@ -55,7 +55,7 @@ struct Op {
   std::string algorithm = "auto";  ///< a name, or "auto": NCCL-like selection (sim/collectives)
   std::string protocol = "auto";   ///< simple, ll128, ll or auto
   std::string fidelity = "auto";   ///< stepwise, collapsed, analytic or auto
-  uint32_t channels = 1;           ///< parallel flows per peer pair
+  uint32_t channels = 0;           ///< NCCL channels; 0: auto (NCCL's default for the server)
   bool nvlink_analytic = false;    ///< stages inside one server: closed form, no flows
   // Send and receive
   int32_t peer = 0;                ///< peer = family.peer(rank, peer): +1 next stage, -1 previous

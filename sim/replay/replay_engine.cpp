@@ -120,6 +120,7 @@ ReplayResult ReplayEngine::run() {
         rec.algorithm = std::string(c.algorithm->name());
         rec.protocol = to_string(c.protocol);
         rec.fidelity = to_string(c.fidelity);
+        rec.channels = c.plan->nccl_channels > 0 ? c.plan->nccl_channels : c.plan->channels;
         rec.estimate_s = c.estimate_s * work_.programs[pi].ops[c.op].repeat;
       }
     }

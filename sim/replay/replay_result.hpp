@@ -51,6 +51,7 @@ struct CollectiveRecord {
   std::string algorithm;       ///< resolved: what ran
   std::string protocol;
   std::string fidelity;
+  uint32_t channels = 1;       ///< NCCL channels the plan models (auto resolved)
   double estimate_s = 0;       ///< the closed form (no contention)
 };
 

@@ -114,7 +114,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
 
   {  // /collectives
     const size_t n = res.collectives.size();
-    std::vector<int64_t> step(n), op_id(n), program(n), group(n), flows(n);
+    std::vector<int64_t> step(n), op_id(n), program(n), group(n), flows(n), channels(n);
     std::vector<uint8_t> kind(n), algo(n), fid(n), proto(n);
     std::vector<double> bytes(n), first(n), start(n), end(n), dur(n), alg(n), bus(n), alpha(n), est(n);
     std::vector<std::string> label(n);
@@ -130,6 +130,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
       program[i] = r.program;
       group[i] = op.family;
       flows[i] = static_cast<int64_t>(r.flows);
+      channels[i] = static_cast<int64_t>(r.channels);
       kind[i] = static_cast<uint8_t>(op.collective);
       algo[i] = static_cast<uint8_t>(it - algo_names.begin());
       fid[i] = r.fidelity == "stepwise" ? 0 : r.fidelity == "collapsed" ? 1 : 2;
@@ -167,6 +168,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
     t.column("alpha_s", alpha, "s");
     t.column("closed_form_s", est, "s");
     t.column("flows", flows);
+    t.column("channels", channels);
     t.column("label", label);
     t.finish();
   }
