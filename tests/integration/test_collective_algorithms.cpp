@@ -1,8 +1,9 @@
 // Every collective algorithm, both fidelities, in SimGrid, against its alpha-beta closed form on
 // contention-free fabrics where the closed form's assumptions hold: flat algorithms (ring, tree,
 // halving-doubling, direct) on one GPU per server under one leaf, so every pair is the same
-// distance apart and every transfer crosses the NIC; server-aware ones (hierarchical, NVLS, PXN)
-// on 8 servers of 8 GPUs. NCCL calibration on, so per-step delays, base latencies and protocol
+// distance apart and every transfer crosses the NIC; server-aware ones (the ring's channels over
+// every NIC, hierarchical, NVLS, NVLSTree, CollNet, PXN) on 8 servers of 8 GPUs, where the
+// default 16 channels (2 per NIC) are held to their calibrated rate below the NIC's. NCCL calibration on, so per-step delays, base latencies and protocol
 // efficiencies are part of both sides. The ops of a case run back to back in one engine.
 // Algorithms with stages inside servers also run with those stages as closed-form delays
 // (`nvlink: analytic`): the same time, with flows only where they cross servers.
@@ -24,7 +25,7 @@ const char* kFlatFabric =
     "kind: fat_tree\nservers: 64\ngpus_per_server: 1\ntiers: 2\nswitch_radix: 128\n"
     "links:\n  nic: {bandwidth: 50GBps, latency: 1us}\n  fabric: {bandwidth: 50GBps, latency: 1us}\n";
 const char* kServerFabric =
-    "kind: fat_tree\nservers: 8\ngpus_per_server: 8\ntiers: 2\nswitch_radix: 128\nnvls: true\n"
+    "kind: fat_tree\nservers: 8\ngpus_per_server: 8\ntiers: 2\nswitch_radix: 128\nnvls: true\nsharp: true\n"
     "links:\n  nvlink: {bandwidth: 50GBps, latency: 1us}\n  nic: {bandwidth: 50GBps, latency: 1us}\n"
     "  fabric: {bandwidth: 50GBps, latency: 1us}\n";
 
@@ -32,6 +33,7 @@ struct Case {
   const char* algorithm;
   CollectiveKind kind;
   uint32_t family;  // 0: all 64 GPUs, 1: groups of 8 inside each server
+  uint32_t channels = 0;  // 0: auto
 };
 
 void run_cases(const char* fabric, const std::vector<Case>& cases) {
@@ -54,8 +56,10 @@ void run_cases(const char* fabric, const std::vector<Case>& cases) {
       op.algorithm = c.algorithm;
       op.protocol = "simple";
       op.fidelity = fid;
+      op.channels = c.channels;
       op.step = static_cast<uint32_t>(w.ops().size());
-      op.label = fmt::format("{} {} {}{}", c.algorithm, to_string(c.kind), fid, v >= 2 ? " nvlink-analytic" : "");
+      op.label = fmt::format("{} {} {}{}{}", c.algorithm, to_string(c.kind), fid, v >= 2 ? " nvlink-analytic" : "",
+                             c.channels > 0 ? fmt::format(" {}ch", c.channels) : "");
       w.ops().push_back(op);
     }
   }
@@ -102,6 +106,13 @@ TEST_CASE("flat_algorithms_match_closed_form") {
 TEST_CASE("server_algorithms_match_closed_form") {
   run_cases(kServerFabric,
             {{"ring", CollectiveKind::kAllReduce, 0},
+             {"ring", CollectiveKind::kReduceScatter, 0},
+             {"ring", CollectiveKind::kAllGather, 0},
+             {"ring", CollectiveKind::kAllReduce, 0, 1},
+             {"ring", CollectiveKind::kAllReduce, 0, 24},
+             {"ring", CollectiveKind::kAllReduce, 1},
+             {"nvls_tree", CollectiveKind::kAllReduce, 0},
+             {"collnet", CollectiveKind::kAllReduce, 0},
              {"hierarchical", CollectiveKind::kAllReduce, 0},
              {"hierarchical", CollectiveKind::kReduceScatter, 0},
              {"hierarchical", CollectiveKind::kAllGather, 0},

@@ -24,7 +24,7 @@ double ring_time(const Topology& t, uint32_t n, double bytes) {
 void check(bool overlap, const char* fidelity) {
   const auto r = replay(fat_tree(8, 8, 2, 16, "1"),
                         fmt::format("kind: data_parallel\nsteps: 3\ncompute: {{forward: 2ms, backward: 4ms, optimizer: 0.5ms}}\n"
-                                    "gradients: 100MiB\nbucket_size: 25MiB\noverlap: {}\nfidelity: {}\nalgorithm: ring\n",
+                                    "gradients: 100MiB\nbucket_size: 25MiB\noverlap: {}\nfidelity: {}\nalgorithm: ring\nchannels: 1\n",
                                     overlap ? "true" : "false", fidelity));
   REQUIRE(r.res.ok);
   const double MiB = 1024.0 * 1024;

@@ -18,7 +18,7 @@ void check_ring(uint32_t n, const char* fidelity, uint32_t iterations = 1) {
   const double S = 256.0 * 1024 * 1024;
   const auto r = replay(fat_tree(128, 8, 3, 16, "[1, 1]"),
                         fmt::format("kind: collective\nop: all_reduce\nsize: 256MiB\nranks: {}\niterations: {}\n"
-                                    "fidelity: {}\nalgorithm: ring\n",
+                                    "fidelity: {}\nalgorithm: ring\nchannels: 1\n",
                                     n, iterations, fidelity));
   REQUIRE(r.res.ok);
   REQUIRE(r.res.collectives.size() == iterations);

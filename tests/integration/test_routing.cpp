@@ -101,7 +101,7 @@ TEST_CASE("failure_aware_rerouting") {
   Path p;
   REQUIRE(t.router->route(31, 32, 0, AllLinksUp{}, p));
   const LinkId dead = p.hop[1];  // leaf0 uplink 0, up
-  const std::string work = "kind: collective\nop: all_reduce\nsize: 64MiB\nfidelity: stepwise\nalgorithm: ring\n";
+  const std::string work = "kind: collective\nop: all_reduce\nsize: 64MiB\nfidelity: stepwise\nalgorithm: ring\nchannels: 1\n";
   const auto r = replay(topo, work, "", {dead});
   REQUIRE(r.res.ok);
   CHECK(r.res.links->bytes(dead) == 0);

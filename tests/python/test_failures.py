@@ -62,7 +62,7 @@ def test_events_and_their_impact(tmp_path):
 
 
 def test_link_down_reroutes_and_counts_cut_flows(tmp_path):
-    failures = {"events": [{"at": "2ms", "target": "spine0", "kind": "down"}], "recovery": {"reissue_delay": "1ms"}}
+    failures = {"events": [{"at": "1ms", "target": "spine0", "kind": "down"}], "recovery": {"reissue_delay": "1ms"}}
     proc, out = gigasim(tmp_path, failures, "down", workload=RING)
     assert proc.returncode == 0, proc.stderr
     j = json.loads(proc.stdout)

@@ -21,6 +21,8 @@ GroupNet uniform(uint32_t members_per_server = 1, uint32_t n = 1) {
   g.members_per_server = members_per_server;
   g.spans_servers = members_per_server < n;
   g.nvls = true;
+  g.sharp = true;
+  g.nics_per_server = 8;
   return g;
 }
 
@@ -55,7 +57,14 @@ TEST_CASE("plans match their closed forms in lockstep, both fidelities, every al
             for (Fidelity f : {Fidelity::kStepwise, Fidelity::kCollapsed}) {
               r.fidelity = f;
               auto plan = a->plan(r, net, cal);
-              const double lock = detail::lockstep_time(*plan, n, net.alpha_s, net.bw_Bps);
+              // Channel rings, NVLSTree, CollNet, PXN and direct exchanges over whole servers
+              // load NVLink and the NICs at once.
+              const bool media = a->name() == "ring" || a->name() == "nvls_tree" || a->name() == "collnet" ||
+                                 a->name() == "pxn" || (a->name() == "direct" && detail::whole_servers(n, net) &&
+                                  k != CollectiveKind::kBroadcast && k != CollectiveKind::kReduce &&
+                                  k != CollectiveKind::kSendRecv);
+              const double lock = media ? detail::lockstep_time_by_medium(*plan, n, net)
+                                        : detail::lockstep_time(*plan, n, net.alpha_s, net.bw_Bps);
               INFO(fmt::format("{} {} n={} per-server={} S={} {}", a->name(), to_string(k), n, mps, S, to_string(f)));
               CHECK(lock == doctest::Approx(closed).epsilon(1e-9));
               CHECK(total_bytes(*plan, n, true) == doctest::Approx(total_bytes(*plan, n, false)));
@@ -124,11 +133,22 @@ TEST_CASE("NCCL-like selection: latency-bound small messages, bandwidth-bound la
   CHECK(select_collective(r, server, cal, "auto", "auto").algorithm->name() == "ring");
   r.bytes = 1024;
   CHECK(select_collective(r, server, cal, "auto", "auto").protocol != Protocol::kSimple);
-  // 1,024 GPUs across servers: small all-reduces take the tree (log n latency).
+  // 1,024 GPUs across servers without NVLS: small all-reduces take the tree (log n latency).
   GroupNet big = uniform(8, 1024);
+  big.nvls = false;
+  big.sharp = false;
   r.n = 1024;
   r.bytes = 64 * 1024;
   CHECK(select_collective(r, big, cal, "auto", "auto").algorithm->name() == "tree");
+  // With NVLS switches they take NVLSTree (NVLink inside, a double binary tree across servers),
+  // and with SHARP switches large ones go to the switches (CollNet) or stay on NVLSTree.
+  big.nvls = true;
+  CHECK(select_collective(r, big, cal, "auto", "auto").algorithm->name() == "nvls_tree");
+  big.sharp = true;
+  r.bytes = 8ULL << 30;
+  const std::string_view large = select_collective(r, big, cal, "auto", "auto").algorithm->name();
+  CHECK((large == "collnet" || large == "nvls_tree"));
+  r.bytes = 64 * 1024;
   // An explicit algorithm that cannot serve the request says why.
   r.n = 24;
   CHECK_THROWS_WITH_AS(select_collective(r, big, cal, "halving_doubling", "auto"),
