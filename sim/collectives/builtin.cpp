@@ -52,7 +52,7 @@ std::vector<const CollectiveAlgorithm*> nccl_candidates(CollectiveKind k) {
     case CollectiveKind::kAllReduce:
       return {&ring_algorithm(), &tree_algorithm(), &nvls_algorithm(), &nvls_tree_algorithm(), &collnet_algorithm()};
     case CollectiveKind::kReduceScatter:
-    case CollectiveKind::kAllGather:
+    case CollectiveKind::kAllGather: return {&ring_algorithm(), &nvls_algorithm()};
     case CollectiveKind::kBroadcast:
     case CollectiveKind::kReduce: return {&ring_algorithm()};
     case CollectiveKind::kAllToAll: return {&direct_algorithm(), &pxn_algorithm()};
@@ -79,7 +79,7 @@ Selection select_collective(const CollectiveRequest& req, const GroupNet& net, c
     protos = {p};
   }
   Selection best;
-  best.estimate_s = std::numeric_limits<double>::infinity();
+  double best_rank = std::numeric_limits<double>::infinity();
   std::string why;
   for (const CollectiveAlgorithm* a : algos) {
     const std::string no = a->unsupported(req, net);
@@ -94,8 +94,8 @@ Selection select_collective(const CollectiveRequest& req, const GroupNet& net, c
       }
       CollectiveRequest r = req;
       r.protocol = p;
-      const double t = a->closed_form(r, net, cal);
-      if (t < best.estimate_s) best = Selection{a, p, t};
+      const double t = a->tuner_estimate(r, net, cal);
+      if (t < best_rank) best_rank = t, best = Selection{a, p, a->closed_form(r, net, cal)};
     }
   }
   if (best.algorithm == nullptr) throw std::invalid_argument(why.empty() ? "no algorithm fits" : why);

@@ -40,6 +40,12 @@ class CollectiveAlgorithm {
                                                const Calibration& cal) const = 0;
   /// The time with no contention (the per-step terms of the plan, summed).
   virtual double closed_form(const CollectiveRequest& req, const GroupNet& net, const Calibration& cal) const = 0;
+  /// The time NCCL's tuner expects, which ranks the candidates in select_collective: the closed
+  /// form, unless NCCL's own model of the algorithm differs from what it achieves (a tree on two
+  /// or three servers sends less per NIC than NCCL's tuner assumes, so NCCL does not choose it).
+  virtual double tuner_estimate(const CollectiveRequest& req, const GroupNet& net, const Calibration& cal) const {
+    return closed_form(req, net, cal);
+  }
 };
 
 const std::vector<const CollectiveAlgorithm*>& collective_algorithms();
@@ -51,12 +57,13 @@ std::string collective_algorithm_names();
 /// The nccl-tests bus-bandwidth factor: busbw = algbw * factor (2(n-1)/n for all-reduce).
 double busbw_factor(CollectiveKind kind, uint32_t n);
 
-/// What NCCL would run: the (algorithm, protocol) of smallest closed-form time among the
-/// algorithms NCCL itself uses for this collective (see sim/collectives/README.md).
+/// What NCCL would run: the (algorithm, protocol) of smallest tuner estimate (the closed form,
+/// as NCCL's tuner sees it) among the algorithms NCCL itself uses for this collective (see
+/// sim/collectives/README.md).
 struct Selection {
   const CollectiveAlgorithm* algorithm = nullptr;
   Protocol protocol = Protocol::kSimple;
-  double estimate_s = 0;
+  double estimate_s = 0;  ///< the chosen one's closed form
 };
 /// `algorithm` may be "auto" (then the table above) or a name (then only the protocol is chosen,
 /// unless `protocol` is given). Throws: std::invalid_argument with the reason when nothing fits.

@@ -1,9 +1,15 @@
-// NVLS: all-reduce inside one NVLink domain with in-switch reduction (NVSwitch multicast and
-// reduce, H100 and later). Each GPU reads every peer's share reduced by the switch and writes its
-// reduced share back through the switch's multicast: S(1 + 1/n) bytes up and down each GPU's
-// NVLink, about half of what a ring moves. Modelled as one flow per GPU of S(1 + 1/n) to its
-// neighbour, which loads every NVLink up and down exactly once. One step: delta + alpha +
-// S(1+1/n) / (e B).
+// NVLS: collectives inside one NVLink domain with in-switch reduction and multicast (NVSwitch,
+// H100 and later; NCCL 2.17+ for all-reduce, 2.19+ for reduce-scatter and all-gather).
+//  - reduce-scatter: every GPU reads its 1/n of the buffer reduced by the switch
+//    (multimem.ld_reduce), which pulls that share from all n GPUs: S up each GPU's NVLink, S/n down;
+//  - all-gather: every GPU writes its 1/n once (multimem.st) and the switch multicasts it to all:
+//    S/n up, S down;
+//  - all-reduce: both, S(1 + 1/n) up and down, about half of what a ring moves.
+// One step whose busiest NVLink direction carries S (reduce-scatter, all-gather) or S(1 + 1/n)
+// (all-reduce). Modelled as one flow per GPU of that many bytes to its neighbour, which loads
+// every NVLink up and down once with the bottleneck's bytes (the lighter direction of RS and AG
+// is then overstated, which matters only if something else shares those NVLinks).
+// Time: delta + alpha + bytes / (e B).
 #include <fmt/format.h>
 
 #include "sim/collectives/algorithms.hpp"
@@ -27,11 +33,19 @@ class NvlsPlan final : public CollectivePlan {
   double b_, delay_;
 };
 
+// Payload on the busiest direction of each GPU's NVLink.
+double nvlink_bytes(const CollectiveRequest& r) {
+  return r.kind == CollectiveKind::kAllReduce ? r.bytes * (r.n + 1.0) / r.n : r.bytes;
+}
+
 class Nvls final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "nvls"; }
   std::string unsupported(const CollectiveRequest& r, const GroupNet& net) const override {
-    if (r.kind != CollectiveKind::kAllReduce) return fmt::format("nvls implements all_reduce, not {}", to_string(r.kind));
+    if (r.kind != CollectiveKind::kAllReduce && r.kind != CollectiveKind::kReduceScatter &&
+        r.kind != CollectiveKind::kAllGather) {
+      return fmt::format("nvls implements all_reduce, reduce_scatter and all_gather, not {}", to_string(r.kind));
+    }
     if (!net.nvls) return "nvls needs NVSwitches with in-network reduction (topology key nvls: true)";
     if (net.spans_servers) return "nvls reduces inside one NVLink domain; this group spans servers (use hierarchical)";
     return "";
@@ -39,7 +53,7 @@ class Nvls final : public CollectiveAlgorithm {
   std::unique_ptr<CollectivePlan> plan(const CollectiveRequest& r, const GroupNet&,
                                        const Calibration& cal) const override {
     const auto st = detail::step_terms(cal, name(), r.protocol);
-    auto p = std::make_unique<NvlsPlan>(r.n, r.bytes * (r.n + 1.0) / r.n / st.efficiency, st.delay_intra_s);
+    auto p = std::make_unique<NvlsPlan>(r.n, nvlink_bytes(r) / st.efficiency, st.delay_intra_s);
     p->tail_s = r.n > 1 ? st.base_s : 0;
     p->fidelity = r.fidelity;
     p->protocol = r.protocol;
@@ -50,7 +64,7 @@ class Nvls final : public CollectiveAlgorithm {
   double closed_form(const CollectiveRequest& r, const GroupNet& net, const Calibration& cal) const override {
     if (r.n <= 1) return 0;
     const auto st = detail::step_terms(cal, name(), r.protocol);
-    return st.base_s + st.delay_intra_s + net.alpha_intra_s + r.bytes * (r.n + 1.0) / r.n / st.efficiency / net.bw_intra_Bps;
+    return st.base_s + st.delay_intra_s + net.alpha_intra_s + nvlink_bytes(r) / st.efficiency / net.bw_intra_Bps;
   }
 };
 

@@ -57,9 +57,10 @@ TEST_CASE("plans match their closed forms in lockstep, both fidelities, every al
             for (Fidelity f : {Fidelity::kStepwise, Fidelity::kCollapsed}) {
               r.fidelity = f;
               auto plan = a->plan(r, net, cal);
-              // Channel rings, NVLSTree, CollNet, PXN and direct exchanges over whole servers
-              // load NVLink and the NICs at once.
+              // Channel rings, NVLSTree, CollNet, PXN, trees and direct exchanges over whole
+              // servers load NVLink and the NICs at once.
               const bool media = a->name() == "ring" || a->name() == "nvls_tree" || a->name() == "collnet" ||
+                                 (a->name() == "tree" && detail::whole_servers(n, net)) ||
                                  a->name() == "pxn" || (a->name() == "direct" && detail::whole_servers(n, net) &&
                                   k != CollectiveKind::kBroadcast && k != CollectiveKind::kReduce &&
                                   k != CollectiveKind::kSendRecv);
@@ -107,6 +108,57 @@ TEST_CASE("ring plans: bytes per flow and flows per member") {
   CHECK(ring->closed_form(r, uniform(1, 8), ideal) == doctest::Approx(2.0 * 7 / 8 * 8e9 / 50e9 + 14 * 2e-6));
 }
 
+TEST_CASE("tree over whole servers: channels on every NIC, NCCL's double binary tree per rail") {
+  const Calibration& ideal = Calibration::ideal();
+  const CollectiveAlgorithm& tree = tree_algorithm();
+  const double S = 1 << 30;
+  for (uint32_t servers : {2U, 5U, 8U, 16U}) {
+    const uint32_t n = 8 * servers;
+    GroupNet net = uniform(8, n);
+    net.bw_intra_Bps = 450e9;  // NVLink 4: the chain is not the bottleneck
+    CollectiveRequest r{CollectiveKind::kAllReduce, n, S, 0, Fidelity::kCollapsed, Protocol::kSimple, 16};
+    auto plan = tree.plan(r, net, ideal);
+    REQUIRE(plan->phases() == 1);
+    CHECK(plan->nccl_channels == 16);
+    // Every NIC carries traffic, and only to the same GPU of other servers (its rail).
+    double nic_max = 0, nic_min = 1e300;
+    std::vector<Transfer> t;
+    for (uint32_t pos = 0; pos < n; ++pos) {
+      t.clear();
+      plan->transfers(pos, 0, t);
+      double sent_net = 0;
+      for (const Transfer& x : t) {
+        if (x.peer / 8 == pos / 8) continue;
+        CHECK(x.peer % 8 == pos % 8);
+        if (x.send) sent_net += x.bytes;
+      }
+      nic_max = std::max(nic_max, sent_net);
+      nic_min = std::min(nic_min, sent_net);
+    }
+    CHECK(nic_min > 0);
+    // The busiest NIC (an inner node of one tree, 4 edges) sends 2S/m, a ring's bytes per NIC;
+    // on two servers every node has one edge per tree: S/m.
+    const double busiest = (servers == 2 ? 1.0 : 2.0) * S / 8;
+    CHECK(nic_max == doctest::Approx(busiest));
+    // With no overheads the time is the slower of the NICs and the NVLink chains (each GPU
+    // sends about S(m-1)/m to each chain neighbour), plus the pipeline's fill (well under 1 ms).
+    const double tree_s = tree.closed_form(r, net, ideal);
+    const double wire_s = std::max(busiest / net.bw_inter_Bps, 2.0 * 7 / 8 * S / net.bw_intra_Bps);
+    CHECK(tree_s > wire_s);
+    CHECK(tree_s < wire_s + 3e-4);
+  }
+}
+
+TEST_CASE("NVLS reduce-scatter and all-gather: the busiest NVLink direction carries S") {
+  const Calibration& ideal = Calibration::ideal();
+  GroupNet server = uniform(8, 8);
+  for (CollectiveKind k : {CollectiveKind::kReduceScatter, CollectiveKind::kAllGather}) {
+    CollectiveRequest r{k, 8, 1 << 30, 0, Fidelity::kCollapsed, Protocol::kSimple, 1};
+    REQUIRE(nvls_algorithm().unsupported(r, server).empty());
+    CHECK(nvls_algorithm().closed_form(r, server, ideal) == doctest::Approx(2e-6 + (1 << 30) / 50e9));
+  }
+}
+
 TEST_CASE("algorithms say why they cannot serve a request") {
   const GroupNet net = uniform(8, 64);
   CollectiveRequest r{CollectiveKind::kAllReduce, 24, 1e6, 0, Fidelity::kStepwise, Protocol::kSimple, 1};
@@ -149,6 +201,18 @@ TEST_CASE("NCCL-like selection: latency-bound small messages, bandwidth-bound la
   const std::string_view large = select_collective(r, big, cal, "auto", "auto").algorithm->name();
   CHECK((large == "collnet" || large == "nvls_tree"));
   r.bytes = 64 * 1024;
+  // On two servers a forced tree beats the ring (each NIC carries one edge per tree: half a
+  // ring's bytes), but NCCL's tuner does not see that and keeps the ring for large messages.
+  GroupNet two = uniform(8, 16);
+  two.nvls = two.sharp = false;
+  two.bw_intra_Bps = 450e9;
+  CollectiveRequest big2{CollectiveKind::kAllReduce, 16, 4.0 * (1 << 30), 0, Fidelity::kCollapsed, Protocol::kSimple, 0};
+  CHECK(tree_algorithm().closed_form(big2, two, cal) < ring_algorithm().closed_form(big2, two, cal));
+  const Selection two_sel = select_collective(big2, two, cal, "auto", "auto");
+  CHECK(two_sel.algorithm->name() == "ring");
+  CHECK(two_sel.estimate_s == doctest::Approx(ring_algorithm().closed_form(
+                                  CollectiveRequest{big2.kind, 16, big2.bytes, 0, Fidelity::kCollapsed, two_sel.protocol, 0},
+                                  two, cal)));
   // An explicit algorithm that cannot serve the request says why.
   r.n = 24;
   CHECK_THROWS_WITH_AS(select_collective(r, big, cal, "halving_doubling", "auto"),
