@@ -9,29 +9,17 @@
 //   spine    tier 2; with 2 tiers every leaf reaches every spine, with 3 tiers a pod of leaves
 //            reaches every spine of its pod
 //   core     tier 3; spine j of every pod reaches the cores of plane j
-// Routing policies: dmodk (destination-position uplinks), ecmp (hash of src, dst and the
-// pair's queue pair), adaptive (least-loaded uplink at each hop at flow start) and spray (ideal
-// per-packet spreading, modelled as one trunk per stage whose bandwidth is the sum of the
-// stage's parallel cables). All skip links that are down.
+// Sizing and layout live in clos.cpp (and clos_layout.hpp, the index arithmetic both sides
+// share), routing in clos_router.cpp; the policies are listed in routing.hpp.
 
 #include <cstdint>
 #include <string>
 
 #include "sim/core/topology.hpp"
 #include "sim/core/yaml.hpp"
+#include "topologies/routing.hpp"
 
 namespace gigasim {
-
-enum class RoutingPolicy : uint8_t { kDmodk, kEcmp, kAdaptive, kSpray };
-
-struct RoutingSpec {
-  RoutingPolicy policy = RoutingPolicy::kDmodk;
-  uint32_t qps_per_pair = 1;  ///< ecmp: queue pairs per GPU pair; a pair's flows use them in turn
-};
-
-/// `routing: dmodk` or `routing: {policy: ecmp, qps_per_pair: 4}`. Throws: ConfigError.
-RoutingSpec parse_routing(const ConfigNode& node);
-const char* to_string(RoutingPolicy p);
 
 enum class ClosLayout : uint8_t {
   kContiguous,  ///< fat_tree: consecutive GPUs (whole servers) share a leaf

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "topologies/clos.hpp"
+#include "topologies/routing.hpp"
 
 namespace gigasim {
 namespace {
@@ -48,6 +49,8 @@ class GraphRouter final : public Router {
   }
 
   const char* policy() const override { return to_string(spec_.policy); }
+  bool needs_link_load() const override { return routing_policy_info(spec_.policy).needs_link_load; }
+  bool deterministic() const override { return routing_policy_info(spec_.policy).deterministic; }
   bool uses_flow_salt() const override { return spec_.policy == RoutingPolicy::kEcmp && spec_.qps_per_pair > 1; }
   uint32_t paths_per_pair() const override { return uses_flow_salt() ? spec_.qps_per_pair : 1; }
 

@@ -57,15 +57,23 @@ void parse_collective_options(const ConfigNode& spec, Op& op) {
                                           collective_algorithm_names()));
   }
   if (auto a = spec.find("algorithm")) op.where = a->where().str();
-  op.protocol = spec.get_string("protocol", "auto");
-  Protocol p;
-  if (op.protocol != "auto" && !parse_protocol(op.protocol, p)) {
-    spec.at("protocol").fail(fmt::format("protocol must be auto, simple, ll128 or ll, got '{}'", op.protocol));
+  if (auto n = spec.find("protocol"); n && n->as_string() != "auto") {
+    Protocol p;
+    if (!parse_protocol(n->as_string(), p)) {
+      n->fail(fmt::format("protocol must be auto, simple, ll128 or ll, got '{}'", n->as_string()));
+    }
+    op.protocol = p;
+  } else if (n) {
+    op.protocol.reset();
   }
-  op.fidelity = spec.get_string("fidelity", "auto");
-  if (op.fidelity != "auto" && op.fidelity != "stepwise" && op.fidelity != "collapsed" && op.fidelity != "analytic") {
-    spec.at("fidelity").fail(
-        fmt::format("fidelity must be auto, stepwise, collapsed or analytic, got '{}'", op.fidelity));
+  if (auto n = spec.find("fidelity"); n && n->as_string() != "auto") {
+    Fidelity f;
+    if (!parse_fidelity(n->as_string(), f)) {
+      n->fail(fmt::format("fidelity must be auto, stepwise, collapsed or analytic, got '{}'", n->as_string()));
+    }
+    op.fidelity = f;
+  } else if (n) {
+    op.fidelity.reset();
   }
   if (auto c = spec.find("channels"); c && c->is_scalar() && c->as_string() == "auto") {
     op.channels = 0;

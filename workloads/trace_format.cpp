@@ -117,8 +117,8 @@ std::string write_op(const Workload& w, const Op& op) {
     if (op.root != d.root) s += fmt::format(", root: {}", op.root);
     if (op.repeat != d.repeat) s += fmt::format(", repeat: {}", op.repeat);
     if (op.algorithm != d.algorithm) s += ", algorithm: " + scalar(op.algorithm);
-    if (op.protocol != d.protocol) s += ", protocol: " + scalar(op.protocol);
-    if (op.fidelity != d.fidelity) s += ", fidelity: " + scalar(op.fidelity);
+    if (op.protocol) s += ", protocol: " + scalar(to_string(*op.protocol));
+    if (op.fidelity) s += ", fidelity: " + scalar(to_string(*op.fidelity));
     if (op.channels != d.channels) s += fmt::format(", channels: {}", op.channels);  // 0 is the default, auto
     if (op.nvlink_analytic) s += ", nvlink: analytic";
   }

@@ -11,7 +11,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/progress.hpp"
-#include "sim/cli/run_spec.hpp"
+#include "sim/spec/run_spec.hpp"
 #include "sim/collectives/collective_algorithm.hpp"
 #include "sim/core/units.hpp"
 #include "sim/replay/replay_engine.hpp"
@@ -92,16 +92,21 @@ void collbench_command(const CollbenchOptions& o) {
   if (o.algo != "auto" && find_collective_algorithm(o.algo) == nullptr) {
     throw ConfigError(fmt::format("--algo {}: unknown (auto, {})", o.algo, collective_algorithm_names()));
   }
-  Protocol p;
-  if (o.proto != "auto" && !parse_protocol(o.proto, p)) throw ConfigError(fmt::format("--proto {}: unknown (auto, simple, ll128, ll)", o.proto));
-  if (o.fidelity != "auto" && o.fidelity != "stepwise" && o.fidelity != "collapsed" && o.fidelity != "analytic") {
-    throw ConfigError(fmt::format("--fidelity {}: auto, stepwise, collapsed or analytic", o.fidelity));
+  if (o.proto != "auto") {
+    Protocol p;
+    if (!parse_protocol(o.proto, p)) throw ConfigError(fmt::format("--proto {}: unknown (auto, simple, ll128, ll)", o.proto));
+    proto.protocol = p;
+  }
+  if (o.fidelity != "auto") {
+    Fidelity f;
+    if (!parse_fidelity(o.fidelity, f)) {
+      throw ConfigError(fmt::format("--fidelity {}: auto, stepwise, collapsed or analytic", o.fidelity));
+    }
+    proto.fidelity = f;
   }
   if (o.nvlink != "flows" && o.nvlink != "analytic") throw ConfigError(fmt::format("--nvlink {}: flows or analytic", o.nvlink));
   proto.nvlink_analytic = o.nvlink == "analytic";
   proto.algorithm = o.algo;
-  proto.protocol = o.proto;
-  proto.fidelity = o.fidelity;
   if (o.channels == "auto") {
     proto.channels = 0;
   } else {
@@ -157,8 +162,8 @@ void collbench_command(const CollbenchOptions& o) {
     busbw_sum += bus;
     const bool rooted = op.collective == CollectiveKind::kBroadcast || op.collective == CollectiveKind::kReduce;
     if (o.json) {
-      nlohmann::json j{{"op", to_string(op.collective)}, {"algorithm", r.algorithm}, {"protocol", r.protocol},
-                       {"fidelity", r.fidelity}, {"ranks", f.span}, {"group_size", f.size},
+      nlohmann::json j{{"op", to_string(op.collective)}, {"algorithm", r.algorithm}, {"protocol", to_string(r.protocol)},
+                       {"fidelity", to_string(r.fidelity)}, {"ranks", f.span}, {"group_size", f.size},
                        {"size_bytes", op.bytes}, {"count", static_cast<uint64_t>(op.bytes / 4)},
                        {"time_s", t}, {"algbw_GBps", alg / 1e9}, {"busbw_GBps", bus / 1e9},
                        {"channels", r.channels}, {"closed_form_s", r.estimate_s}};
@@ -166,7 +171,7 @@ void collbench_command(const CollbenchOptions& o) {
     } else {
       std::printf("   %12.0f %12.0f %6s %6s %5d %10.2f %8.2f %8.2f  %-16s %-7s %-9s %u\n", op.bytes,
                   std::floor(op.bytes / 4), "float", redop(op.collective), rooted ? static_cast<int>(op.root) : -1,
-                  t * 1e6, alg / 1e9, bus / 1e9, r.algorithm.c_str(), r.protocol.c_str(), r.fidelity.c_str(),
+                  t * 1e6, alg / 1e9, bus / 1e9, r.algorithm.c_str(), to_string(r.protocol), to_string(r.fidelity),
                   r.channels);
     }
   }

@@ -4,13 +4,17 @@
 
 #include <chrono>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 #include "sim/cli/commands.hpp"
-#include "sim/cli/run_spec.hpp"
+#include "sim/spec/run_spec.hpp"
 #include "sim/collectives/collective_algorithm.hpp"
 #include "sim/core/topology_report.hpp"
 #include "sim/core/units.hpp"
+#include "sim/failures/failure_model.hpp"
 #include "topologies/cost_model.hpp"
+#include "topologies/routing.hpp"
 #include "topologies/topology_builder.hpp"
 #include "workloads/workload_source.hpp"
 
@@ -209,19 +213,48 @@ void print_text(const Inspected& in) {
   std::printf("  (prices are assumptions: see topologies/presets/README.md; built in %.2f s)\n", in.build_s);
 }
 
-void list_registries() {
-  std::printf("topologies (topology.kind):\n");
-  for (const auto* b : topology_builders()) std::printf("  %-16s %s\n", std::string(b->kind()).c_str(), std::string(b->description()).c_str());
-  std::printf("workloads (workload.kind):\n");
-  for (const auto* s : workload_sources()) std::printf("  %-16s %s\n", std::string(s->kind()).c_str(), std::string(s->description()).c_str());
-  std::printf("collective algorithms (workload.algorithm):\n");
-  for (const auto* a : collective_algorithms()) std::printf("  %s\n", std::string(a->name()).c_str());
-  std::printf("routing policies (topology.routing): dmodk ecmp adaptive spray\n");
+// Every seam's explicit list, and the routing policies: (name, description) per entry.
+struct Registry {
+  const char* key;    // JSON key
+  const char* title;  // text heading: what selects an entry
+  std::vector<std::pair<std::string, std::string>> entries;
+};
+
+std::vector<Registry> registries() {
+  std::vector<Registry> r{{"topologies", "topologies (topology.kind)", {}},
+                          {"workloads", "workloads (workload.kind)", {}},
+                          {"collectives", "collective algorithms (algorithm: in a workload, collbench --algo)", {}},
+                          {"failures", "failure models (failures.models[].kind)", {}},
+                          {"routing", "routing policies (topology.routing)", {}}};
+  for (const auto* b : topology_builders()) r[0].entries.emplace_back(b->kind(), b->description());
+  for (const auto* s : workload_sources()) r[1].entries.emplace_back(s->kind(), s->description());
+  for (const auto* a : collective_algorithms()) r[2].entries.emplace_back(a->name(), a->description());
+  for (const auto* m : failure_models()) r[3].entries.emplace_back(m->kind(), m->description());
+  for (const RoutingPolicyInfo& p : routing_policies()) r[4].entries.emplace_back(p.name, p.description);
+  return r;
+}
+
+void list_registries(bool json) {
+  const std::vector<Registry> all = registries();
+  if (json) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const Registry& r : all) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [name, description] : r.entries) list.push_back({{"name", name}, {"description", description}});
+      j[r.key] = list;
+    }
+    std::cout << j.dump(2) << std::endl;
+    return;
+  }
+  for (const Registry& r : all) {
+    std::printf("%s:\n", r.title);
+    for (const auto& [name, description] : r.entries) std::printf("  %-16s %s\n", name.c_str(), description.c_str());
+  }
 }
 
 void inspect_command(const InspectOptions& o) {
   if (o.list) {
-    list_registries();
+    list_registries(o.json);
     if (o.files.empty()) return;
   }
   if (o.files.empty()) throw ConfigError("inspect needs a topology or run file (or --list)");
@@ -271,7 +304,9 @@ void setup_inspect(CLI::App& app) {
   sub->add_option("--set", opt->sets, "Override a config value: key.path=value (repeatable)");
   sub->add_option("--prices", opt->prices, "Price/power table (YAML, the keys of a topology's 'cost:')");
   sub->add_flag("--json", opt->json, "Print JSON on stdout: one object, or a list for several files");
-  sub->add_flag("--list", opt->list, "List every registered topology family, workload source and algorithm");
+  sub->add_flag("--list", opt->list,
+                "List what can be chosen, with a line on each: topology families, workload sources, collective "
+                "algorithms, failure models and routing policies (--json: an object of lists of {name, description})");
   sub->callback([opt]() { inspect_command(*opt); });
 }
 

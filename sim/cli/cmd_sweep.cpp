@@ -18,113 +18,19 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/progress.hpp"
-#include "sim/cli/run_spec.hpp"
-#include "sim/cli/sweep_spec.hpp"
+#include "sim/cli/sweep_dir.hpp"
+#include "sim/cli/sweep_runner.hpp"
+#include "sim/spec/run_spec.hpp"
+#include "sim/spec/sweep_spec.hpp"
 #include "sim/results/h5.hpp"
 #include "topologies/topology_builder.hpp"
 #include "workloads/workload_source.hpp"
-
-extern char** environ;
 
 namespace gigasim {
 namespace {
 
 namespace fs = std::filesystem;
-
-// ---- the sweep directory ---------------------------------------------------------------------
-
-struct ManifestRow {
-  std::string id;
-  std::string run_file;  // relative to the sweep directory
-  std::string output;
-};
-
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\n") == std::string::npos) return v;
-  std::string q = "\"";
-  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
-std::vector<std::string> csv_split(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cur += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(cur), cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
-std::vector<ManifestRow> read_manifest(const std::string& dir) {
-  const fs::path p = fs::path(dir) / "manifest.csv";
-  std::ifstream in(p);
-  if (!in) throw ConfigError(fmt::format("{}: error: not a sweep directory (no manifest.csv; run 'gigasim sweep plan')", dir));
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = csv_split(line);
-  auto col = [&](const std::string& name) {
-    for (size_t i = 0; i < header.size(); ++i) {
-      if (header[i] == name) return i;
-    }
-    throw ConfigError(fmt::format("{}: error: manifest has no '{}' column", p.string(), name));
-  };
-  const size_t id = col("point_id"), run = col("run_file"), out = col("output");
-  std::vector<ManifestRow> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto f = csv_split(line);
-    rows.push_back(ManifestRow{f.at(id), f.at(run), f.at(out)});
-  }
-  return rows;
-}
-
-enum class PointState { kOk, kFailed, kMissing };
-
-struct PointStatus {
-  PointState state = PointState::kMissing;
-  std::string error;
-};
-
-PointStatus point_status(const std::string& dir, const ManifestRow& row) {
-  PointStatus s;
-  const fs::path out = fs::path(dir) / row.output;
-  const fs::path err = fs::path(out).replace_extension(".error");
-  if (auto status = h5::read_root_attr(out.string(), "status")) {
-    if (*status == "ok") return PointStatus{PointState::kOk, ""};
-    s.state = PointState::kFailed;
-    s.error = h5::read_root_attr(out.string(), "error").value_or("status " + *status);
-    return s;
-  }
-  if (fs::exists(err)) {
-    std::ifstream in(err);
-    std::getline(in, s.error);
-    s.state = PointState::kFailed;
-  }
-  return s;
-}
-
-const char* to_string(PointState s) {
-  return s == PointState::kOk ? "ok" : s == PointState::kFailed ? "failed" : "missing";
-}
-
-std::string self_exe() {
-  std::error_code ec;
-  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("gigasim") : p.string();
-}
+using namespace sweep;
 
 // ---- plan ------------------------------------------------------------------------------------
 
@@ -225,49 +131,6 @@ struct RunSweepOptions {
   std::string progress = "auto";
   double progress_interval = 30;
 };
-
-// Starts `gigasim run` for one point; its output goes to the point's log. Returns the pid.
-pid_t spawn_point(const std::string& dir, const ManifestRow& row) {
-  const std::string exe = self_exe();
-  const fs::path d(dir);
-  const std::string run = (d / row.run_file).string(), out = (d / row.output).string();
-  const std::string log = (d / "logs" / (row.id + ".log")).string();
-  std::vector<std::string> args{exe, "run", run, "-o", out, "--progress", "log", "--progress-interval", "60"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw IoError(fmt::format("cannot start {}: {}", exe, std::strerror(rc)));
-  return pid;
-}
-
-// After a point's process ended: leave an .error note unless its result file says it all.
-void record_outcome(const std::string& dir, const ManifestRow& row, int wstatus) {
-  const fs::path out = fs::path(dir) / row.output;
-  const fs::path err = fs::path(out).replace_extension(".error");
-  const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-  const auto status = h5::read_root_attr(out.string(), "status");
-  if (code == 0 && status == std::optional<std::string>("ok")) return;
-  if (status == std::optional<std::string>("failed")) return;
-  // No result (a config error, a crash): the reason is the log's last error line.
-  std::ifstream log(fs::path(dir) / "logs" / (row.id + ".log"));
-  std::string line, reason;
-  while (std::getline(log, line)) {
-    if (line.find("error") != std::string::npos || line.find("Error") != std::string::npos) reason = line;
-  }
-  std::ofstream e(err);
-  if (WIFSIGNALED(wstatus)) {
-    e << fmt::format("killed by signal {}", WTERMSIG(wstatus)) << (reason.empty() ? "" : ": " + reason) << "\n";
-  } else {
-    e << fmt::format("exit {}", code) << (reason.empty() ? "" : ": " + reason) << "\n";
-  }
-}
 
 int run_sweep_command(const RunSweepOptions& o) {
   const std::vector<ManifestRow> all = read_manifest(o.dir);

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "sim/cli/commands.hpp"
-#include "sim/cli/run_spec.hpp"
+#include "sim/spec/run_spec.hpp"
 #include "topologies/topology_builder.hpp"
 #include "workloads/trace_format.hpp"
 #include "workloads/workload_source.hpp"

@@ -11,9 +11,9 @@
 #include <memory>
 
 #include "sim/cli/commands.hpp"
-#include "sim/cli/run_setup.hpp"
-#include "sim/cli/run_spec.hpp"
-#include "sim/cli/sweep_spec.hpp"
+#include "sim/spec/run_setup.hpp"
+#include "sim/spec/run_spec.hpp"
+#include "sim/spec/sweep_spec.hpp"
 #include "sim/core/memory_budget.hpp"
 #include "sim/core/units.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
-#include "sim/platform/network_model.hpp"
+#include "sim/plan/network_model.hpp"
 #include "sim/replay/replay_engine.hpp"
 
 namespace gigasim {

@@ -63,7 +63,7 @@ std::vector<const CollectiveAlgorithm*> nccl_candidates(CollectiveKind k) {
 }  // namespace
 
 Selection select_collective(const CollectiveRequest& req, const GroupNet& net, const Calibration& cal,
-                            const std::string& algorithm, const std::string& protocol) {
+                            const std::string& algorithm, std::optional<Protocol> protocol) {
   std::vector<const CollectiveAlgorithm*> algos;
   if (algorithm == "auto") {
     algos = nccl_candidates(req.kind);
@@ -73,11 +73,7 @@ Selection select_collective(const CollectiveRequest& req, const GroupNet& net, c
     algos = {a};
   }
   std::vector<Protocol> protos{Protocol::kSimple, Protocol::kLL128, Protocol::kLL};
-  if (protocol != "auto") {
-    Protocol p;
-    if (!parse_protocol(protocol, p)) throw std::invalid_argument(fmt::format("unknown protocol '{}' (known: auto, simple, ll128, ll)", protocol));
-    protos = {p};
-  }
+  if (protocol) protos = {*protocol};
   Selection best;
   double best_rank = std::numeric_limits<double>::infinity();
   std::string why;

@@ -7,6 +7,7 @@
 // Algorithms are listed explicitly in sim/collectives/builtin.cpp.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,8 @@ class CollectiveAlgorithm {
  public:
   virtual ~CollectiveAlgorithm() = default;
   virtual std::string_view name() const = 0;
+  /// One line for `gigasim inspect --list`.
+  virtual std::string_view description() const = 0;
   /// "" when the algorithm serves `req` on `net`, otherwise why not.
   virtual std::string unsupported(const CollectiveRequest& req, const GroupNet& net) const = 0;
   /// Requires: unsupported(req, net) is empty.
@@ -66,8 +69,8 @@ struct Selection {
   double estimate_s = 0;  ///< the chosen one's closed form
 };
 /// `algorithm` may be "auto" (then the table above) or a name (then only the protocol is chosen,
-/// unless `protocol` is given). Throws: std::invalid_argument with the reason when nothing fits.
+/// unless `protocol` is given; none: auto). Throws: std::invalid_argument with the reason when nothing fits.
 Selection select_collective(const CollectiveRequest& req, const GroupNet& net, const Calibration& cal,
-                            const std::string& algorithm, const std::string& protocol);
+                            const std::string& algorithm, std::optional<Protocol> protocol = std::nullopt);
 
 }  // namespace gigasim

@@ -70,6 +70,9 @@ class CollnetPlan final : public CollectivePlan {
 class Collnet final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "collnet"; }
+  std::string_view description() const override {
+    return "NCCL's CollNet chain: the switches reduce in the network (IB SHARP, sharp: true)";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet& net) const override {
     if (r.kind != CollectiveKind::kAllReduce) return fmt::format("collnet implements all_reduce, not {}", to_string(r.kind));
     if (!net.sharp) return "collnet needs switches that reduce in the network (topology key sharp: true)";

@@ -79,6 +79,9 @@ double busiest(CollectiveKind k, uint32_t n, double S) {
 class Direct final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "direct"; }
+  std::string_view description() const override {
+    return "one step with every peer: alltoall and sendrecv, and a direct form of every collective";
+  }
   std::string unsupported(const CollectiveRequest&, const GroupNet&) const override { return ""; }
 
   std::unique_ptr<CollectivePlan> plan(const CollectiveRequest& r, const GroupNet& net,

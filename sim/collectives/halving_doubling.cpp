@@ -60,6 +60,9 @@ class HalvingDoublingPlan final : public CollectivePlan {
 class HalvingDoubling final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "halving_doubling"; }
+  std::string_view description() const override {
+    return "recursive halving and doubling with the member n/2, n/4, ... away (power-of-two groups)";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet&) const override {
     if (r.kind != CollectiveKind::kAllReduce && r.kind != CollectiveKind::kReduceScatter &&
         r.kind != CollectiveKind::kAllGather) {

@@ -69,6 +69,9 @@ class HierarchicalPlan final : public CollectivePlan {
 class Hierarchical final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "hierarchical"; }
+  std::string_view description() const override {
+    return "reduce-scatter inside each server, all-reduce across servers per rail, all-gather inside";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet& net) const override {
     if (r.kind != CollectiveKind::kAllReduce && r.kind != CollectiveKind::kReduceScatter &&
         r.kind != CollectiveKind::kAllGather) {

@@ -41,6 +41,9 @@ double nvlink_bytes(const CollectiveRequest& r) {
 class Nvls final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "nvls"; }
+  std::string_view description() const override {
+    return "NVLink SHARP inside one server: the NVSwitch reduces and multicasts (nvls: true)";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet& net) const override {
     if (r.kind != CollectiveKind::kAllReduce && r.kind != CollectiveKind::kReduceScatter &&
         r.kind != CollectiveKind::kAllGather) {

@@ -89,6 +89,9 @@ class NvlsTreePlan final : public CollectivePlan {
 class NvlsTree final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "nvls_tree"; }
+  std::string_view description() const override {
+    return "NCCL's NVLSTree: NVLS inside each server, a double binary tree across servers per rail";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet& net) const override {
     if (r.kind != CollectiveKind::kAllReduce) {
       return fmt::format("nvls_tree implements all_reduce, not {}", to_string(r.kind));

@@ -41,6 +41,9 @@ class PxnPlan final : public CollectivePlan {
 class Pxn final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "pxn"; }
+  std::string_view description() const override {
+    return "alltoall over whole servers: NVLink to the GPU on the destination's rail, then one message per server";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet& net) const override {
     if (r.kind != CollectiveKind::kAllToAll) return fmt::format("pxn implements alltoall, not {}", to_string(r.kind));
     if (!net.spans_servers || net.members_per_server < 2 || r.n % net.members_per_server != 0) {

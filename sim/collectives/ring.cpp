@@ -174,6 +174,9 @@ bool is_chain(CollectiveKind k) { return k == CollectiveKind::kBroadcast || k ==
 class Ring final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "ring"; }
+  std::string_view description() const override {
+    return "NCCL's ring: 2(n-1) steps of S/n to the successor; over whole servers its channels use every NIC";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet&) const override {
     switch (r.kind) {
       case CollectiveKind::kAllReduce:

@@ -210,6 +210,9 @@ constexpr uint32_t kCollapsedRounds = 8;
 class Tree final : public CollectiveAlgorithm {
  public:
   std::string_view name() const override { return "tree"; }
+  std::string_view description() const override {
+    return "NCCL's double binary tree (log-depth latency); over whole servers a chain inside, channels on every NIC";
+  }
   std::string unsupported(const CollectiveRequest& r, const GroupNet&) const override {
     if (r.kind != CollectiveKind::kAllReduce) {
       return fmt::format("tree implements all_reduce only (NCCL uses ring for {})", to_string(r.kind));

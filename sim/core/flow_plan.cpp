@@ -53,6 +53,16 @@ bool parse_collective_kind(std::string_view s, CollectiveKind& out) {
   return false;
 }
 
+bool parse_fidelity(std::string_view s, Fidelity& out) {
+  for (Fidelity f : {Fidelity::kStepwise, Fidelity::kCollapsed, Fidelity::kAnalytic}) {
+    if (s == to_string(f)) {
+      out = f;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool parse_protocol(std::string_view s, Protocol& out) {
   for (Protocol p : {Protocol::kSimple, Protocol::kLL128, Protocol::kLL}) {
     if (s == to_string(p)) {

@@ -41,6 +41,7 @@ const char* to_string(Protocol p);
 /// Parse the names above ("all_reduce", "alltoall" and "all_to_all" both work). False if unknown.
 bool parse_collective_kind(std::string_view s, CollectiveKind& out);
 bool parse_protocol(std::string_view s, Protocol& out);
+bool parse_fidelity(std::string_view s, Fidelity& out);
 /// Every collective kind, in enum order.
 const std::vector<CollectiveKind>& all_collective_kinds();
 

@@ -54,8 +54,16 @@ class Router {
   /// Returns false when every candidate path crosses a link that is down.
   virtual bool route(uint32_t src, uint32_t dst, uint64_t flow_salt, const LinkStateView& state,
                      Path& out) const = 0;
-  /// The policy name as written in YAML ("dmodk", "ecmp", "adaptive", "spray").
+  /// The policy name as written in YAML ("dmodk", "ecmp", ...), for reports only: callers ask
+  /// the properties below, never the name.
   virtual const char* policy() const = 0;
+  /// Whether route() reads LinkStateView::load() (adaptive routing): the replay must then give
+  /// the zone the flows in flight on every link.
+  virtual bool needs_link_load() const { return false; }
+  /// Whether a flow's path depends only on its endpoints and the links that are down (no hash,
+  /// no live load): the copies of a flow that rank folding ties then meet the same contention,
+  /// so folding is exact.
+  virtual bool deterministic() const { return false; }
   /// Whether route() uses `flow_salt`: the caller then numbers the flows of each pair 0, 1, ...
   virtual bool uses_flow_salt() const { return false; }
   /// Distinct paths route() gives the flows of one pair as the salt varies (1 when it ignores it).

@@ -15,6 +15,7 @@
 // Built by a WorkloadSource (workloads/) and replayed by sim/replay.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,9 +53,11 @@ struct Op {
   CollectiveKind collective = CollectiveKind::kAllReduce;
   uint32_t root = 0;               ///< broadcast and reduce: group position of the root
   uint32_t repeat = 1;             ///< back-to-back identical collectives (one per layer...)
-  std::string algorithm = "auto";  ///< a name, or "auto": NCCL-like selection (sim/collectives)
-  std::string protocol = "auto";   ///< simple, ll128, ll or auto
-  std::string fidelity = "auto";   ///< stepwise, collapsed, analytic or auto
+  /// A collective algorithm's registry name (sim/collectives/builtin.cpp, checked where the op
+  /// is read), or "auto": NCCL-like selection.
+  std::string algorithm = "auto";
+  std::optional<Protocol> protocol;  ///< none: auto, chosen with the algorithm
+  std::optional<Fidelity> fidelity;  ///< none: auto (stepwise while the run is small, collapsed beyond)
   uint32_t channels = 0;           ///< NCCL channels; 0: auto (NCCL's default for the server)
   bool nvlink_analytic = false;    ///< stages inside one server: closed form, no flows
   // Send and receive
@@ -78,7 +81,7 @@ struct Workload {
   int32_t program_family = -1;     ///< rank r runs programs[families[pf].position(r)]; -1: program 0
   /// Rank folding: the ranks at position 0 of this family's groups stand for their whole group
   /// (symmetric ranks: one actor instead of size); -1 none. `fold_forced`: even on fabrics where
-  /// the folded ranks' traffic would share links (see sim/replay/rank_program.hpp).
+  /// the folded ranks' traffic would share links (see sim/plan/rank_program.hpp).
   int32_t fold_family = -1;
   bool fold_forced = false;
   /// FLOPs of one step, whole job: the model's (6N per token plus attention, for MFU), and those

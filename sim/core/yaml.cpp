@@ -119,8 +119,12 @@ std::string closest_match(std::string_view word, const std::vector<std::string_v
 }
 
 void ConfigNode::check_keys(std::initializer_list<std::string_view> allowed) const {
+  check_keys(std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+void ConfigNode::check_keys(std::span<const std::string_view> allowed) const {
   require_map();
-  std::vector<std::string_view> list(allowed);
+  std::vector<std::string_view> list(allowed.begin(), allowed.end());
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.as<std::string>();
     if (std::find(list.begin(), list.end(), key) != list.end()) continue;

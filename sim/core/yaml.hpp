@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,7 @@ class ConfigNode {
 
   /// Throws at the first key that is not in `allowed`, suggesting the closest allowed key.
   void check_keys(std::initializer_list<std::string_view> allowed) const;
+  void check_keys(std::span<const std::string_view> allowed) const;
 
   // Scalars (this node).
   std::string as_string() const;

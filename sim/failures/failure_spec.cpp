@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
+
+#include "sim/core/hash.hpp"
 
 namespace gigasim {
 
@@ -27,9 +31,10 @@ bool parse_target_kind(const std::string& s, TargetKind& out) {
   return false;
 }
 
-namespace {
+namespace detail {
 
-FailureKind parse_kind(const ConfigNode& n) {
+
+FailureKind parse_failure_kind(const ConfigNode& n) {
   const std::string s = n.as_string();
   for (FailureKind k : {FailureKind::kDown, FailureKind::kDegrade, FailureKind::kSlow}) {
     if (s == to_string(k)) return k;
@@ -37,7 +42,7 @@ FailureKind parse_kind(const ConfigNode& n) {
   n.fail(fmt::format("kind must be down, degrade or slow, got '{}'", s));
 }
 
-TargetKind parse_class(const ConfigNode& n) {
+TargetKind parse_target_class(const ConfigNode& n) {
   TargetKind k;
   if (!parse_target_kind(n.as_string(), k)) {
     n.fail(fmt::format("class must be link, switch, nic, gpu or server, got '{}'", n.as_string()));
@@ -51,8 +56,7 @@ double parse_duration_or_forever(const ConfigNode& map, std::string_view key) {
   return n->as_duration();
 }
 
-// factor: degrade keeps (0, 1) of the bandwidth; slow multiplies compute time by >= 1.
-double parse_factor(const ConfigNode& map, FailureKind kind, TargetKind cls, bool cls_known) {
+double parse_failure_factor(const ConfigNode& map, FailureKind kind, TargetKind cls, bool cls_known) {
   if (kind == FailureKind::kDown) {
     if (map.has("factor")) map.at("factor").fail("factor applies to degrade and slow, not down");
     return 1;
@@ -74,76 +78,81 @@ double parse_factor(const ConfigNode& map, FailureKind kind, TargetKind cls, boo
   return v;
 }
 
-}  // namespace
+
+FailureEvent make_failure_event(std::vector<FailureTarget> targets, std::string name, double time_s, FailureKind kind,
+                                double duration_s, double factor, std::string origin) {
+  FailureEvent e;
+  e.time_s = time_s;
+  e.duration_s = duration_s;
+  e.target_kind = targets.at(0).kind;
+  e.targets = std::move(targets);
+  e.target = std::move(name);
+  e.kind = kind;
+  e.factor = factor;
+  e.origin = std::move(origin);
+  return e;
+}
+
+}  // namespace detail
 
 FailureSpec parse_failures(const ConfigNode& node, uint64_t default_seed) {
-  node.require_map("a mapping {events, processes, recovery, horizon, seed}");
-  node.check_keys({"events", "processes", "recovery", "horizon", "seed"});
+  node.require_map("a mapping {models, recovery, seed} (or the short form: events, processes, horizon)");
+  std::vector<std::string_view> keys{"models", "recovery", "seed"};
+  for (const FailureModel* m : failure_models()) {
+    for (std::string_view k : m->keys()) keys.push_back(k);
+  }
+  node.check_keys(keys);
   FailureSpec s;
   s.seed = static_cast<uint64_t>(node.get_int("seed", static_cast<int64_t>(default_seed), 0, INT64_MAX));
-  s.horizon_s = node.get_duration("horizon", 3600.0);
-  if (!(s.horizon_s > 0)) node.at("horizon").fail("horizon must be positive");
   if (auto r = node.find("recovery")) {
     r->require_map("{reissue_delay}");
     r->check_keys({"reissue_delay"});
     s.reissue_delay_s = r->get_duration("reissue_delay", s.reissue_delay_s);
   }
-  if (auto ev = node.find("events")) {
-    ev->require_sequence("a list of events {at, target, kind, duration, factor}");
-    for (size_t i = 0; i < ev->size(); ++i) {
-      const ConfigNode e = ev->element(i);
-      e.require_map("an event {at, target, kind, duration, factor}");
-      e.check_keys({"at", "target", "class", "kind", "duration", "factor"});
-      EventSpec x;
-      x.where = e.where();
-      x.time_s = e.get_duration("at");
-      x.target = e.get_string("target");
-      if (x.target.empty()) e.at("target").fail("target is empty");
-      if (auto c = e.find("class")) x.cls = parse_class(*c);
-      x.kind = e.has("kind") ? parse_kind(e.at("kind")) : FailureKind::kDown;
-      x.duration_s = parse_duration_or_forever(e, "duration");
-      if (!(x.duration_s > 0)) e.at("duration").fail("duration must be positive (or forever)");
-      x.factor = parse_factor(e, x.kind, x.cls.value_or(TargetKind::kLink), x.cls.has_value());
-      s.events.push_back(std::move(x));
+  // The short form: a model's own keys at the top.
+  for (const FailureModel* m : failure_models()) {
+    const std::vector<std::string_view> own = m->keys();
+    if (std::any_of(own.begin(), own.end(), [&](std::string_view k) { return node.has(k); })) {
+      s.sources.push_back(FailureSpec::Entry{m, m->parse(node)});
     }
   }
-  if (auto pr = node.find("processes")) {
-    pr->require_sequence("a list of processes {class, mtbf or rate, kind, repair, distribution, shape}");
-    for (size_t i = 0; i < pr->size(); ++i) {
-      const ConfigNode p = pr->element(i);
-      p.require_map("a process {class, mtbf or rate, kind, repair, distribution, shape, factor}");
-      p.check_keys({"class", "mtbf", "rate", "kind", "repair", "distribution", "shape", "factor"});
-      ProcessSpec x;
-      x.where = p.where();
-      x.cls = parse_class(p.at("class"));
-      if (p.has("mtbf") == p.has("rate")) p.fail("give a process exactly one of mtbf (per component) or rate (per 1,000 node-days)");
-      if (p.has("mtbf")) {
-        const double m = p.get_duration("mtbf");
-        if (!(m > 0)) p.at("mtbf").fail("mtbf must be positive");
-        x.per_component_per_s = 1 / m;
-      } else {
-        x.rate_per_1000_node_days = p.at("rate").as_double();
-        if (!(x.rate_per_1000_node_days >= 0 && std::isfinite(x.rate_per_1000_node_days))) {
-          p.at("rate").fail("rate must be a non-negative number of failures per 1,000 node-days");
+  if (auto ms = node.find("models")) {
+    ms->require_sequence("a list of failure models {kind, ...}");
+    for (size_t i = 0; i < ms->size(); ++i) {
+      const ConfigNode e = ms->element(i);
+      e.require_map("a failure model {kind, ...}");
+      const ConfigNode kind = e.at("kind");
+      const FailureModel* m = find_failure_model(kind.as_string());
+      if (m == nullptr) {
+        std::vector<std::string_view> names;
+        std::string known;
+        for (const FailureModel* x : failure_models()) {
+          names.push_back(x->kind());
+          known += (known.empty() ? "" : ", ") + std::string(x->kind());
         }
+        const std::string hint = closest_match(kind.as_string(), names);
+        kind.fail(fmt::format("unknown failure model '{}'{} (known: {})", kind.as_string(),
+                              hint.empty() ? "" : " (did you mean '" + hint + "'?)", known));
       }
-      const std::string dist = p.get_string("distribution", "exponential");
-      if (dist == "weibull") {
-        x.shape = p.get_double("shape", 1.0);
-        if (!(x.shape > 0 && x.shape <= 20)) p.at("shape").fail("shape must be in (0, 20]");
-      } else if (dist == "exponential") {
-        if (p.has("shape")) p.at("shape").fail("shape applies to distribution: weibull");
-      } else {
-        p.at("distribution").fail(fmt::format("distribution must be exponential or weibull, got '{}'", dist));
-      }
-      x.kind = p.has("kind") ? parse_kind(p.at("kind")) : FailureKind::kDown;
-      x.duration_s = parse_duration_or_forever(p, "repair");
-      if (!(x.duration_s > 0)) p.at("repair").fail("repair must be positive (or forever)");
-      x.factor = parse_factor(p, x.kind, x.cls, true);
-      s.processes.push_back(x);
+      std::vector<std::string_view> allowed{"kind"};
+      for (std::string_view k : m->keys()) allowed.push_back(k);
+      e.check_keys(allowed);
+      s.sources.push_back(FailureSpec::Entry{m, m->parse(e)});
     }
   }
   return s;
+}
+
+std::vector<FailureEvent> schedule_failures(const FailureSpec& spec, const Topology& topo) {
+  std::vector<FailureEvent> out;
+  for (size_t i = 0; i < spec.sources.size(); ++i) {
+    // The k-th source of its model draws from (seed, k): the first one from the seed itself.
+    uint64_t k = 0;
+    for (size_t j = 0; j < i; ++j) k += spec.sources[j].model == spec.sources[i].model;
+    spec.sources[i].source->schedule(topo, k == 0 ? spec.seed : mix64(spec.seed ^ mix64(k)), out);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const FailureEvent& a, const FailureEvent& b) { return a.time_s < b.time_s; });
+  return out;
 }
 
 }  // namespace gigasim

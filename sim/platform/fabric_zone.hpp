@@ -31,7 +31,7 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   /// folding, the other positions' shared links it also consumes (a link once per time met).
   using RouteObserver = std::function<void(uint32_t, uint32_t, const Path&, std::span<const LinkId>)>;
 
-  /// Rank folding (sim/replay/rank_program.hpp): the flow of a simulated rank (fold position 0)
+  /// Rank folding (sim/plan/rank_program.hpp): the flow of a simulated rank (fold position 0)
   /// stands for the same flow of each of its `family.size` positions. Its route is its own path
   /// plus, for every other position, the links of that position's path that several positions
   /// can cross (`share[cable] > 1`): a shared link carries every position's copy of the traffic,

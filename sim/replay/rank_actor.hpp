@@ -1,14 +1,11 @@
 #pragma once
-// RankActor: one SimGrid actor running one rank's copy of its RankProgram. It drives the
-// program's streams like a GPU does — compute ops back to back, each collective stream one
-// collective at a time, point-to-point streams posting sends and receives as soon as their
-// dependencies hold — and lets them overlap: while flows are in flight it waits on all of them
-// at once with a timeout set to the next compute end or latency timer. A collective phase posts
-// every receive, then every send (mailbox per sender/receiver/family, so matching is FIFO and
-// exact), then waits for all.
-// It also keeps its step-time breakdown (where its compute stream's time went); the rank that
-// ends a step hands its breakdown to the step record. State per rank is a few counters per
-// stream, the comms in flight and the breakdown of the steps it has not finished.
+// RankActor: one SimGrid actor per (simulated) rank, running that rank's copy of its
+// RankProgram, and ReplayShared, what all of them share in one run (the compiled program, the
+// result being filled, counters, the failure state). The rank's replay itself is in pieces of
+// one concept each: rank.hpp (the event loop and the streams), comm_stream.hpp (a collective in
+// flight, phase by phase), comm.hpp (posting flows and waiting on them), step_account.hpp (where
+// its step time went) and rank_recovery.cpp (flows cut by failures). State per rank is a few
+// counters per stream, the comms in flight and the breakdown of the steps it has not finished.
 
 #include <cstdint>
 #include <string>
@@ -16,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/replay/rank_program.hpp"
-#include "sim/replay/replay_result.hpp"
+#include "sim/plan/rank_program.hpp"
+#include "sim/records/replay_result.hpp"
 
 namespace gigasim {
 

@@ -13,7 +13,7 @@
 #include "sim/platform/fabric_zone.hpp"
 #include "sim/replay/failure_injector.hpp"
 #include "sim/replay/rank_actor.hpp"
-#include "sim/replay/rank_program.hpp"
+#include "sim/plan/rank_program.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -27,24 +27,6 @@ double wall_now() {
 
 std::string simgrid_version() {
   return fmt::format("{}.{}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR, SIMGRID_VERSION_PATCH);
-}
-
-const char* to_string(TimeClass c) {
-  static constexpr const char* kNames[] = {"compute", "tp", "pp", "dp", "ep", "cp", "bubble", "other"};
-  return c < TimeClass::kCount ? kNames[static_cast<size_t>(c)] : "?";
-}
-
-TimeClass time_class_of_dim(const std::string& dim) {
-  for (TimeClass c : {TimeClass::kTP, TimeClass::kPP, TimeClass::kDP, TimeClass::kEP, TimeClass::kCP}) {
-    if (dim == to_string(c)) return c;
-  }
-  return TimeClass::kOther;
-}
-
-void finalize_steps(std::vector<StepRecord>& steps) {
-  for (size_t i = 0; i < steps.size(); ++i) {
-    steps[i].start_s = i == 0 || !(steps[i - 1].end_s > -1) ? steps[i].first_start_s : steps[i - 1].end_s;
-  }
 }
 
 ReplayEngine::ReplayEngine(const Topology& topo, const Workload& work, const NetworkModelSpec& net,
@@ -104,7 +86,7 @@ ReplayResult ReplayEngine::run() {
   zone->set_route_observer([links](uint32_t s, uint32_t d, const Path& p, std::span<const LinkId> copies) {
     links->flow_started(s, d, p, copies, sg4::Engine::get_clock());
   });
-  if (std::string_view(topo_.router->policy()) == "adaptive") {
+  if (topo_.router->needs_link_load()) {
     zone->set_load_source([links](LinkId l) { return static_cast<double>(links->active(l)); });
   }
 
@@ -118,8 +100,8 @@ ReplayResult ReplayEngine::run() {
         rec.op = c.op;
         rec.alpha_s = prog.nets[work_.programs[pi].ops[c.op].family].alpha_s;
         rec.algorithm = std::string(c.algorithm->name());
-        rec.protocol = to_string(c.protocol);
-        rec.fidelity = to_string(c.fidelity);
+        rec.protocol = c.protocol;
+        rec.fidelity = c.fidelity;
         rec.channels = c.plan->nccl_channels > 0 ? c.plan->nccl_channels : c.plan->channels;
         rec.estimate_s = c.estimate_s * work_.programs[pi].ops[c.op].repeat;
       }

@@ -12,8 +12,8 @@
 
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
-#include "sim/platform/network_model.hpp"
-#include "sim/replay/replay_result.hpp"
+#include "sim/plan/network_model.hpp"
+#include "sim/records/replay_result.hpp"
 #include "sim/results/summary.hpp"
 
 namespace gigasim {

@@ -9,7 +9,7 @@
 
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
-#include "sim/replay/replay_result.hpp"
+#include "sim/records/replay_result.hpp"
 
 namespace gigasim {
 

@@ -1,9 +1,9 @@
 #pragma once
-// Timeline: a Chrome trace-event file (JSON, gzip-compressed as one stream) that Perfetto and
-// chrome://tracing open, for a sample of ranks and steps (a full 100k-rank trace would be
-// gigabytes). The recorder keeps, per sampled rank, one event per op it ran (compute or
-// collective: start and end); the writer lays them out with pid = server and one track per
-// rank and stream (compute, comm, ...), so overlapping compute and communication never share a track.
+// Timeline writer: a Chrome trace-event file (JSON, gzip-compressed as one stream) that Perfetto
+// and chrome://tracing open, from what a TimelineRecorder kept of a sample of ranks and steps
+// (sim/records/timeline_recorder.hpp). It lays the events out with pid = server and one track
+// per rank and stream (compute, comm, ...), so overlapping compute and communication never share
+// a track.
 
 #include <cstdint>
 #include <string>
@@ -11,37 +11,10 @@
 
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
-#include "sim/replay/replay_result.hpp"
+#include "sim/records/replay_result.hpp"
+#include "sim/records/timeline_recorder.hpp"
 
 namespace gigasim {
-
-class TimelineRecorder {
- public:
-  /// `ranks` to sample (any order), steps [first_step, last_step].
-  TimelineRecorder(std::vector<uint32_t> ranks, uint32_t first_step, uint32_t last_step);
-
-  bool wants(uint32_t rank, uint32_t step) const;
-  /// Op `op` (index into the rank's program's ops) ran on `rank`, on `stream`, from `start_s` to
-  /// `end_s`.
-  void record(uint32_t rank, uint32_t op, uint32_t stream, double start_s, double end_s);
-
-  struct Event {
-    uint32_t rank, op, stream;
-    double start_s, end_s;
-  };
-  const std::vector<Event>& events() const { return events_; }
-  const std::vector<uint32_t>& ranks() const { return ranks_; }
-
- private:
-  std::vector<uint32_t> ranks_;  // sorted
-  uint32_t first_step_, last_step_;
-  std::vector<Event> events_;
-};
-
-/// Parses "0-63,128,1024-1031" into sorted rank numbers below `limit`. Throws: ConfigError.
-std::vector<uint32_t> parse_rank_list(const std::string& spec, uint32_t limit);
-/// The default sample: every GPU of the first server, and 16 ranks spread over the rest.
-std::vector<uint32_t> default_timeline_ranks(uint32_t ranks, uint32_t gpus_per_server);
 
 /// Writes `path` (".json.gz": gzip; otherwise plain JSON) atomically. Throws: IoError.
 void write_timeline(const std::string& path, const TimelineRecorder& rec, const Topology& topo, const Workload& work,

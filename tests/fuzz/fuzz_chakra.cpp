@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "sim/collectives/calibration.hpp"
-#include "sim/replay/rank_program.hpp"
+#include "sim/plan/rank_program.hpp"
 #include "tests/fuzz/fuzz_cluster.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 

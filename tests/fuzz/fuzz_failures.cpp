@@ -1,5 +1,4 @@
 // `failures:` sections: parse (events, processes, recovery) and schedule them on a small cluster.
-#include "sim/failures/failure_model.hpp"
 #include "sim/failures/failure_spec.hpp"
 #include "tests/fuzz/fuzz_cluster.hpp"
 #include "tests/fuzz/fuzz_common.hpp"

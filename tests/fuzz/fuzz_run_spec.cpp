@@ -2,8 +2,8 @@
 // builds before the engine starts (RunSetup: topology, workload, network model, calibration,
 // failures) and the cost estimate. Preset paths resolve against the scratch file in /tmp, so
 // seeds give their sections inline.
-#include "sim/cli/run_setup.hpp"
-#include "sim/cli/run_spec.hpp"
+#include "sim/spec/run_setup.hpp"
+#include "sim/spec/run_spec.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,5 +1,5 @@
 // Sweep files: load (base, grid, zip, seeds) and expand to points with their overrides.
-#include "sim/cli/sweep_spec.hpp"
+#include "sim/spec/sweep_spec.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

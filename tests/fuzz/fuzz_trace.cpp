@@ -1,7 +1,7 @@
 // gigasim-trace documents (kind: trace): read and check, then compile on a small cluster when
 // the trace fits it.
 #include "sim/collectives/calibration.hpp"
-#include "sim/replay/rank_program.hpp"
+#include "sim/plan/rank_program.hpp"
 #include "tests/fuzz/fuzz_cluster.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 #include "workloads/trace_format.hpp"

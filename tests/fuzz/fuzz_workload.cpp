@@ -1,7 +1,7 @@
 // Workload sections (collective, data_parallel, llm, trace, ...) on a small cluster: build the
 // workload, then compile it as the engine would (RankProgram: streams, groups, algorithms).
 #include "sim/collectives/calibration.hpp"
-#include "sim/replay/rank_program.hpp"
+#include "sim/plan/rank_program.hpp"
 #include "tests/fuzz/fuzz_cluster.hpp"
 #include "tests/fuzz/fuzz_common.hpp"
 

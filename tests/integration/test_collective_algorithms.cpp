@@ -54,8 +54,8 @@ void run_cases(const char* fabric, const std::vector<Case>& cases) {
       op.bytes = 8.0 * 1024 * 1024;
       op.root = 3;
       op.algorithm = c.algorithm;
-      op.protocol = "simple";
-      op.fidelity = fid;
+      op.protocol = Protocol::kSimple;
+      op.fidelity = v % 2 == 0 ? Fidelity::kStepwise : Fidelity::kCollapsed;
       op.channels = c.channels;
       op.step = static_cast<uint32_t>(w.ops().size());
       op.label = fmt::format("{} {} {}{}{}", c.algorithm, to_string(c.kind), fid, v >= 2 ? " nvlink-analytic" : "",
@@ -72,7 +72,7 @@ void run_cases(const char* fabric, const std::vector<Case>& cases) {
     const double sim = rec.end_s - rec.start_s;
     const double err = rel_err(sim, rec.estimate_s);
     std::printf("%-40s simulated %.9g s, closed form %.9g s, error %+.2e\n", op.label.c_str(), sim, rec.estimate_s, err);
-    if (op.algorithm == std::string("tree") && op.fidelity == std::string("stepwise") && op.family == 0 &&
+    if (op.algorithm == std::string("tree") && op.fidelity == Fidelity::kStepwise && op.family == 0 &&
         std::string(fabric) == kFlatFabric) {
       CHECK_MESSAGE((err <= 1e-6 && err > -0.05), op.label);
       continue;

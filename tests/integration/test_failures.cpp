@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "harness.hpp"
-#include "sim/failures/failure_model.hpp"
+#include "sim/failures/failure_spec.hpp"
 
 using namespace gigasim;
 using namespace gigasim::test;

@@ -31,8 +31,10 @@ double ring_time(const char* algorithm, const char* fidelity) {
   ring.family = 0;
   ring.bytes = (std::string(algorithm) == "tree" ? 64.0 : 16.0) * 1024 * 1024;
   ring.algorithm = algorithm;
-  ring.protocol = "simple";
-  ring.fidelity = fidelity;
+  ring.protocol = Protocol::kSimple;
+  Fidelity f;
+  REQUIRE(parse_fidelity(fidelity, f));
+  ring.fidelity = f;
   ring.label = "ring";
   w.ops() = {ring};
   const auto r = replay_workload(kFabric, w, Calibration::ideal());

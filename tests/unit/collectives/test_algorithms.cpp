@@ -178,27 +178,27 @@ TEST_CASE("NCCL-like selection: latency-bound small messages, bandwidth-bound la
   GroupNet server = uniform(8, 8);
   server.bw_Bps = server.bw_intra_Bps = server.bw_inter_Bps = 450e9;
   CollectiveRequest r{CollectiveKind::kAllReduce, 8, 1 << 30, 0, Fidelity::kCollapsed, Protocol::kSimple, 1};
-  Selection s = select_collective(r, server, cal, "auto", "auto");
+  Selection s = select_collective(r, server, cal, "auto");
   CHECK(s.algorithm->name() == "nvls");
   // Without NVLS a large one takes the ring, a tiny one a low-latency protocol.
   server.nvls = false;
-  CHECK(select_collective(r, server, cal, "auto", "auto").algorithm->name() == "ring");
+  CHECK(select_collective(r, server, cal, "auto").algorithm->name() == "ring");
   r.bytes = 1024;
-  CHECK(select_collective(r, server, cal, "auto", "auto").protocol != Protocol::kSimple);
+  CHECK(select_collective(r, server, cal, "auto").protocol != Protocol::kSimple);
   // 1,024 GPUs across servers without NVLS: small all-reduces take the tree (log n latency).
   GroupNet big = uniform(8, 1024);
   big.nvls = false;
   big.sharp = false;
   r.n = 1024;
   r.bytes = 64 * 1024;
-  CHECK(select_collective(r, big, cal, "auto", "auto").algorithm->name() == "tree");
+  CHECK(select_collective(r, big, cal, "auto").algorithm->name() == "tree");
   // With NVLS switches they take NVLSTree (NVLink inside, a double binary tree across servers),
   // and with SHARP switches large ones go to the switches (CollNet) or stay on NVLSTree.
   big.nvls = true;
-  CHECK(select_collective(r, big, cal, "auto", "auto").algorithm->name() == "nvls_tree");
+  CHECK(select_collective(r, big, cal, "auto").algorithm->name() == "nvls_tree");
   big.sharp = true;
   r.bytes = 8ULL << 30;
-  const std::string_view large = select_collective(r, big, cal, "auto", "auto").algorithm->name();
+  const std::string_view large = select_collective(r, big, cal, "auto").algorithm->name();
   CHECK((large == "collnet" || large == "nvls_tree"));
   r.bytes = 64 * 1024;
   // On two servers a forced tree beats the ring (each NIC carries one edge per tree: half a
@@ -208,14 +208,14 @@ TEST_CASE("NCCL-like selection: latency-bound small messages, bandwidth-bound la
   two.bw_intra_Bps = 450e9;
   CollectiveRequest big2{CollectiveKind::kAllReduce, 16, 4.0 * (1 << 30), 0, Fidelity::kCollapsed, Protocol::kSimple, 0};
   CHECK(tree_algorithm().closed_form(big2, two, cal) < ring_algorithm().closed_form(big2, two, cal));
-  const Selection two_sel = select_collective(big2, two, cal, "auto", "auto");
+  const Selection two_sel = select_collective(big2, two, cal, "auto");
   CHECK(two_sel.algorithm->name() == "ring");
   CHECK(two_sel.estimate_s == doctest::Approx(ring_algorithm().closed_form(
                                   CollectiveRequest{big2.kind, 16, big2.bytes, 0, Fidelity::kCollapsed, two_sel.protocol, 0},
                                   two, cal)));
   // An explicit algorithm that cannot serve the request says why.
   r.n = 24;
-  CHECK_THROWS_WITH_AS(select_collective(r, big, cal, "halving_doubling", "auto"),
+  CHECK_THROWS_WITH_AS(select_collective(r, big, cal, "halving_doubling"),
                        doctest::Contains("power-of-two"), std::invalid_argument);
 }
 

@@ -55,8 +55,8 @@ Workload sample() {
       ag.bytes = 1 << 20;
       ag.repeat = 48;
       ag.algorithm = "ring";
-      ag.protocol = "ll128";
-      ag.fidelity = "analytic";
+      ag.protocol = Protocol::kLL128;
+      ag.fidelity = Fidelity::kAnalytic;
       ag.channels = 4;
       ag.nvlink_analytic = true;
       ag.deps = {Dep{0, 2 * step + 1}};

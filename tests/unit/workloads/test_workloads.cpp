@@ -73,11 +73,11 @@ TEST_CASE("collective workload: groups, fidelity auto and errors") {
   const Workload w = build("kind: collective\nop: all_reduce\nsize: 1GiB\nranks: 64\ngroup: {size: 8, stride: 1}\niterations: 3\n");
   CHECK(w.ops().size() == 3);
   CHECK(w.families[0].group_count() == 8);
-  CHECK(w.ops()[0].fidelity == "auto");
+  CHECK(!w.ops()[0].fidelity);
   const Workload big = build("kind: collective\nop: all_reduce\nsize: 1GiB\n");
   CHECK(big.ops()[0].algorithm == "auto");
   const Workload forced = build("kind: collective\nop: all_gather\nsize: 1GiB\nfidelity: collapsed\n");
-  CHECK(forced.ops()[0].fidelity == "collapsed");
+  CHECK(forced.ops()[0].fidelity == Fidelity::kCollapsed);
 
   CHECK(err("kind: collective\nop: all_reduce\nsize: 1GiB\nranks: 256\n").find("w.yaml:4:8: error: ranks = 256 is larger than the cluster") == 0);
   CHECK(err("kind: collective\nop: allreduce\nsize: 1GiB\n").find("unknown collective 'allreduce'") != std::string::npos);

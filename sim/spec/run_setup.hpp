@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "sim/cli/run_spec.hpp"
+#include "sim/spec/run_spec.hpp"
 #include "sim/collectives/calibration.hpp"
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
 #include "sim/failures/failure_event.hpp"
 #include "sim/failures/failure_spec.hpp"
-#include "sim/platform/network_model.hpp"
-#include "sim/replay/cost_estimate.hpp"
+#include "sim/plan/network_model.hpp"
+#include "sim/plan/cost_estimate.hpp"
 
 namespace gigasim {
 

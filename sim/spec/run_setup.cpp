@@ -1,11 +1,11 @@
-#include "sim/cli/run_setup.hpp"
+#include "sim/spec/run_setup.hpp"
 
 #include <fmt/format.h>
 
 #include <chrono>
 
 #include "sim/core/memory_budget.hpp"
-#include "sim/failures/failure_model.hpp"
+#include "sim/failures/failure_spec.hpp"
 #include "topologies/topology_builder.hpp"
 #include "workloads/workload_source.hpp"
 

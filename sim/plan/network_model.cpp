@@ -1,4 +1,4 @@
-#include "sim/platform/network_model.hpp"
+#include "sim/plan/network_model.hpp"
 
 #include <fmt/format.h>
 

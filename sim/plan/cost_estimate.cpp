@@ -1,4 +1,4 @@
-#include "sim/replay/cost_estimate.hpp"
+#include "sim/plan/cost_estimate.hpp"
 
 #include <fmt/format.h>
 

@@ -12,7 +12,7 @@
 
 #include "sim/core/topology.hpp"
 #include "sim/core/workload.hpp"
-#include "sim/replay/rank_program.hpp"
+#include "sim/plan/rank_program.hpp"
 
 namespace gigasim {
 

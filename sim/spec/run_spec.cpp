@@ -1,4 +1,4 @@
-#include "sim/cli/run_spec.hpp"
+#include "sim/spec/run_spec.hpp"
 
 #include <fmt/format.h>
 

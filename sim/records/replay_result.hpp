@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "sim/core/flow_plan.hpp"
 #include "sim/failures/failure_event.hpp"
-#include "sim/replay/link_stats.hpp"
+#include "sim/records/link_stats.hpp"
 
 namespace gigasim {
 
@@ -48,9 +49,9 @@ struct CollectiveRecord {
   double end_s = -std::numeric_limits<double>::infinity();
   double alpha_s = 0;          ///< largest ring-neighbour route latency of the group
   uint64_t flows = 0;
-  std::string algorithm;       ///< resolved: what ran
-  std::string protocol;
-  std::string fidelity;
+  std::string algorithm;       ///< resolved: what ran (the algorithm's registry name)
+  Protocol protocol = Protocol::kSimple;
+  Fidelity fidelity = Fidelity::kCollapsed;
   uint32_t channels = 1;       ///< NCCL channels the plan models (auto resolved)
   double estimate_s = 0;       ///< the closed form (no contention)
 };

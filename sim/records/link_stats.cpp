@@ -1,4 +1,4 @@
-#include "sim/replay/link_stats.hpp"
+#include "sim/records/link_stats.hpp"
 
 #include <algorithm>
 

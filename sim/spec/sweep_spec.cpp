@@ -1,4 +1,4 @@
-#include "sim/cli/sweep_spec.hpp"
+#include "sim/spec/sweep_spec.hpp"
 
 #include <fmt/format.h>
 

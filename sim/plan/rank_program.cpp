@@ -1,4 +1,4 @@
-#include "sim/replay/rank_program.hpp"
+#include "sim/plan/rank_program.hpp"
 
 #include <fmt/format.h>
 
@@ -122,7 +122,7 @@ std::string fold_obstacle(const Workload& work, const std::vector<GroupNet>& net
         }
       } else if (op.kind == OpKind::kCollective && op.family == fold_index) {
         const bool local = op.nvlink_analytic && !nets[op.family].spans_servers;
-        if (!local && op.fidelity != "analytic") {
+        if (!local && op.fidelity != Fidelity::kAnalytic) {
           return fmt::format("collective '{}' over the fold family is simulated as flows", op.label);
         }
       }
@@ -180,18 +180,17 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
     const GroupFamily& fold = work.families.at(static_cast<size_t>(work.fold_family));
     std::vector<uint8_t> share = link_shares(topo, fold);
     const bool shared = std::any_of(share.begin(), share.end(), [](uint8_t n) { return n > 1; });
-    const std::string_view policy = topo.router->policy();
     // Ties are exact when every position's copy of a flow meets the same contention: always
-    // when no link is shared, and under deterministic (d-mod-k) or spraying routing. Hashed or
+    // when no link is shared, and under deterministic routing (d-mod-k, spraying). Hashed or
     // load-driven routing sends each copy its own way; folding then moves them in lockstep at
     // the slowest copy's rate: within 1 % on the 98k rail-optimized preset from 1k to 98k GPUs,
     // but +9.5 % on a small 2:1 radix-16 fabric (bench/README.md, tests/python/test_fast_path.py).
-    const bool exact = !shared || policy == "dmodk" || policy == "spray";
+    const bool exact = !shared || topo.router->deterministic();
     p.fold_note = !allow_fold ? "the run injects failures"
                   : !exact && !work.fold_forced
                       ? fmt::format("{} routing hashes each position's flows its own way over shared links "
                                     "(fold: force folds anyway, within ~10 %)",
-                                    policy)
+                                    topo.router->policy())
                       : fold_obstacle(work, p.nets, fold, static_cast<uint32_t>(work.fold_family));
     if (p.fold_note.empty()) {
       p.fold = fold.size;
@@ -251,14 +250,14 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
       // A group inside one server with NVLink analytic has nothing to simulate.
       const bool local = op.nvlink_analytic && !p.nets[op.family].spans_servers;
       const uint64_t members = std::min<uint64_t>(fam.span, cp.ranks);
-      if (op.fidelity == "auto" && !local) {
+      if (!op.fidelity && !local) {
         CollectiveRequest r = request(op, Fidelity::kStepwise);
         r.protocol = sel.protocol;
         stepwise_flows += sel.algorithm->plan(r, net, cal)->flows_per_member * members * op.repeat;
       }
-      c.fidelity = op.fidelity == "stepwise" && !local   ? Fidelity::kStepwise
-                   : op.fidelity == "analytic" || local ? Fidelity::kAnalytic
-                                                        : Fidelity::kCollapsed;
+      c.fidelity = op.fidelity == Fidelity::kStepwise && !local   ? Fidelity::kStepwise
+                   : op.fidelity == Fidelity::kAnalytic || local ? Fidelity::kAnalytic
+                                                                 : Fidelity::kCollapsed;
       st.coll.push_back(std::move(c));
     }
     for (uint32_t s = 0; s < work.steps; ++s) p.step_total_ops[s] += uint64_t{cp.step_op_count[s]} * cp.ranks;
@@ -268,7 +267,7 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
     for (CompiledStream& st : cp.streams) {
       for (CompiledCollective& c : st.coll) {
         const Op& op = cp.src->ops[c.op];
-        if (op.fidelity == "auto" && c.fidelity != Fidelity::kAnalytic) {
+        if (!op.fidelity && c.fidelity != Fidelity::kAnalytic) {
           c.fidelity = auto_stepwise ? Fidelity::kStepwise : Fidelity::kCollapsed;
         }
         CollectiveRequest r = request(op, c.fidelity == Fidelity::kAnalytic ? Fidelity::kCollapsed : c.fidelity);
