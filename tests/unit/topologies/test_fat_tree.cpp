@@ -9,6 +9,7 @@
 #include "sim/core/topology_graph.hpp"
 #include "sim/core/topology_report.hpp"
 #include "topologies/fat_tree.hpp"
+#include "topologies/routing.hpp"
 #include "topologies/topology_builder.hpp"
 
 using namespace gigasim;
@@ -203,4 +204,19 @@ TEST_CASE("sizing errors explain what to change") {
   CHECK(err("kind: fat_tre\nservers: 2\n").find("did you mean 'fat_tree'") != std::string::npos);
   CHECK(err("kind: fat_tree\nservers: 2\nlinks: {nic: {bandwidth: -5Gbps}}\n").find("t.yaml:3:26: error:") == 0);
   CHECK(err("kind: fat_tree\nservers: 0\n").find("'servers' must be positive") != std::string::npos);
+}
+
+TEST_CASE("routers report what callers need: live link load, determinism") {
+  for (const RoutingPolicyInfo& info : routing_policies()) {
+    const Topology t = build(fmt::format(
+        "kind: fat_tree\nservers: 8\ngpus_per_server: 8\ntiers: 2\nswitch_radix: 16\nrouting: {}\n", info.name));
+    INFO(info.name);
+    CHECK(std::string(t.router->policy()) == info.name);
+    CHECK(t.router->needs_link_load() == info.needs_link_load);
+    CHECK(t.router->deterministic() == info.deterministic);
+  }
+  CHECK(routing_policy_info(RoutingPolicy::kAdaptive).needs_link_load);
+  CHECK(routing_policy_info(RoutingPolicy::kDmodk).deterministic);
+  CHECK(routing_policy_info(RoutingPolicy::kSpray).deterministic);
+  CHECK(!routing_policy_info(RoutingPolicy::kEcmp).deterministic);
 }
