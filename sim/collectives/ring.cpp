@@ -14,6 +14,13 @@
 // servers use every NIC, and busbw approaches m x the NIC's goodput. With one member per server
 // the ring crosses the network at every hop, all channels on the member's own NIC. A channel
 // moves at most the calibrated `channel_bw_net` across servers (one thread block drives it).
+// Latency over whole servers: each channel is its own pipeline, and a chunk of channel c crosses
+// a server boundary on one of every m hops (at c's NIC), so along its 2(n-1) steps it pays the
+// NIC route's latency s/n of the time and NVLink's otherwise (NCCL's tuning model: intra-node
+// steps at NVLink latency, inter-node steps at network latency). Aggregating the channels of a
+// member into one flow per medium and step would charge every step the NIC's latency, so the
+// ring over whole servers runs as one phase in both fidelities (every step's bytes in one flow
+// per peer, the steps' latencies added analytically at that per-hop average).
 #include <fmt/format.h>
 
 #include "sim/collectives/algorithms.hpp"
@@ -169,6 +176,12 @@ double ring_delay(const StepTerms& st, const GroupNet& net, uint32_t n) {
   return ((n - servers) * st.delay_intra_s + servers * st.delay_inter_s) / n;
 }
 
+// The route latency a channel's chunk pays per hop over whole servers: the NIC route's on the
+// s hops of n that cross servers, NVLink's on the others.
+double rails_alpha(const RingShape& sh, const GroupNet& net) {
+  return ((sh.n - sh.s) * net.alpha_intra_s + sh.s * net.alpha_inter_s) / sh.n;
+}
+
 bool is_chain(CollectiveKind k) { return k == CollectiveKind::kBroadcast || k == CollectiveKind::kReduce; }
 
 class Ring final : public CollectiveAlgorithm {
@@ -196,6 +209,7 @@ class Ring final : public CollectiveAlgorithm {
     const bool stepwise = r.fidelity == Fidelity::kStepwise;
     std::unique_ptr<CollectivePlan> p;
     double merged = 0;  // alpha and delay terms a collapsed plan adds analytically
+    bool one_phase_rails = false;
     if (is_chain(r.kind)) {
       const uint32_t P = detail::pipeline_chunks(r.bytes, cal);
       const double chunk = r.bytes / P / st.eff(net.spans_servers);
@@ -212,21 +226,24 @@ class Ring final : public CollectiveAlgorithm {
       const RingShape sh = ring_shape(r, net, st, channels);
       bool inter_bound = false;
       sh.step_s(net, inter_bound);
-      if (!stepwise && k > 0) {
-        merged = k * delay + (k - 1.0) * (inter_bound ? net.alpha_inter_s : net.alpha_intra_s);
+      // Over whole servers the channels pipeline independently: one phase (see the top).
+      const bool steps = stepwise && !sh.rails;
+      if (!steps && k > 0) {
+        merged = k * delay + (k - 1.0) * (sh.rails ? rails_alpha(sh, net) : inter_bound ? net.alpha_inter_s : net.alpha_intra_s);
       }
-      p = std::make_unique<RingPlan>(sh, net, st, k, stepwise, delay);
+      p = std::make_unique<RingPlan>(sh, net, st, k, steps, delay);
       uint64_t per_step = 0;  // flows one member sends per step
       if (sh.rails) {
         per_step = 1 + (sh.channels_at(0) > 0 ? detail::net_flows(sh.channels_at(0), net) : 0);
       } else {
         per_step = sh.has_inter ? detail::net_flows(channels, net) : 1;
       }
-      p->flows_per_member = k == 0 ? 0 : (stepwise ? k : 1) * per_step;
+      p->flows_per_member = k == 0 ? 0 : (steps ? k : 1) * per_step;
       p->channels = 1;
+      one_phase_rails = sh.rails;
     }
     p->tail_s = (r.n > 1 ? st.base_s : 0) + merged;
-    p->fidelity = r.fidelity;
+    p->fidelity = one_phase_rails ? Fidelity::kCollapsed : r.fidelity;
     p->protocol = r.protocol;
     p->nccl_channels = channels;
     return p;
@@ -242,8 +259,16 @@ class Ring final : public CollectiveAlgorithm {
       return st.base_s + (P + r.n - 2.0) * (delay + net.alpha_s + r.bytes / P / st.eff(net.spans_servers) / net.bw_Bps);
     }
     bool inter_bound = false;
-    const double step = ring_shape(r, net, st, channels).step_s(net, inter_bound);
-    return st.base_s + ring_steps(r.kind, r.n) * (delay + step);
+    const RingShape sh = ring_shape(r, net, st, channels);
+    const double step = sh.step_s(net, inter_bound);
+    const uint32_t k = ring_steps(r.kind, r.n);
+    if (sh.rails) {
+      // One phase: every step's bytes at once, the steps' latencies at the per-hop average.
+      const double ti = net.alpha_intra_s + k * sh.intra_wire / net.bw_intra_Bps;
+      const double tx = net.alpha_inter_s + detail::wire_time(k * sh.inter_wire, net.bw_inter_Bps, sh.inter_cap);
+      return st.base_s + k * delay + (k - 1.0) * rails_alpha(sh, net) + std::max(ti, tx);
+    }
+    return st.base_s + k * (delay + step);
   }
 };
 

@@ -274,6 +274,7 @@ RankProgram RankProgram::compile(const Workload& work, const Topology& topo, con
         r.protocol = c.protocol;
         c.plan = c.algorithm->plan(r, p.nets[op.family], cal);
         if (c.fidelity != Fidelity::kAnalytic) {
+          c.fidelity = c.plan->fidelity;  // what the plan does (a ring over whole servers is one phase)
           const uint64_t members = std::min<uint64_t>(work.families[op.family].span, cp.ranks);
           p.flows += c.plan->flows_per_member * members * op.repeat;
         }

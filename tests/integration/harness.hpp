@@ -70,6 +70,30 @@ inline std::string fat_tree(uint32_t servers, uint32_t gps, uint32_t tiers, uint
 
 inline double rel_err(double sim, double expected) { return (sim - expected) / expected; }
 
+/// A one-channel ring all-reduce of `bytes` over GPUs 0..n-1 with no contention, calibration
+/// ideal. Flat (n at most one server, or not whole servers): 2(n-1) steps, each the slowest hop
+/// (its latency and bandwidth). Whole servers of `gps` GPUs: NCCL's channel ring, the channel on
+/// NIC 0 of each server; its chunk pays the NIC route's latency on the s hops of n that cross
+/// servers and NVLink's on the others: (k-1)·mean alpha + alpha_net + k·(S/n)/B_nic, k = 2(n-1).
+inline double ring_closed_form(const Topology& t, uint32_t n, double bytes, uint32_t gps) {
+  const double k = 2.0 * (n - 1);
+  if (n > gps && n % gps == 0) {
+    const uint32_t servers = n / gps;
+    double alpha_net = 0;
+    for (uint32_t v = 0; v < servers; ++v) {
+      alpha_net = std::max(alpha_net, t.path_latency(v * gps, ((v + 1) % servers) * gps));
+    }
+    const double mean_alpha = ((n - servers) * t.path_latency(0, 1) + servers * alpha_net) / n;
+    return (k - 1) * mean_alpha + alpha_net + k * bytes / n / t.path_bandwidth(0, gps);
+  }
+  double alpha = 0, bw = 1e300;
+  for (uint32_t g = 0; g < n; ++g) {
+    alpha = std::max(alpha, t.path_latency(g, (g + 1) % n));
+    bw = std::min(bw, t.path_bandwidth(g, (g + 1) % n));
+  }
+  return k * (alpha + bytes / n / bw);
+}
+
 /// Comparisons need several replays, and SimGrid allows one per process: run test case `name`
 /// (declared with doctest::skip(), so it runs only when asked for) in a child process and return
 /// the number it printed on a line "RESULT <value>".

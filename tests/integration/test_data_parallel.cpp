@@ -12,15 +12,6 @@ using namespace gigasim::test;
 
 namespace {
 
-double ring_time(const Topology& t, uint32_t n, double bytes) {
-  double alpha = 0, bw = 1e300;
-  for (uint32_t g = 0; g < n; ++g) {
-    alpha = std::max(alpha, t.path_latency(g, (g + 1) % n));
-    bw = std::min(bw, t.path_bandwidth(g, (g + 1) % n));
-  }
-  return 2.0 * (n - 1) * (alpha + bytes / n / bw);
-}
-
 void check(bool overlap, const char* fidelity) {
   const auto r = replay(fat_tree(8, 8, 2, 16, "1"),
                         fmt::format("kind: data_parallel\nsteps: 3\ncompute: {{forward: 2ms, backward: 4ms, optimizer: 0.5ms}}\n"
@@ -28,7 +19,7 @@ void check(bool overlap, const char* fidelity) {
                                     overlap ? "true" : "false", fidelity));
   REQUIRE(r.res.ok);
   const double MiB = 1024.0 * 1024;
-  const double ar = ring_time(r.topo, 64, 25 * MiB);
+  const double ar = ring_closed_form(r.topo, 64, 25 * MiB, 8);
   double expected;
   if (!overlap) {
     expected = 2e-3 + 4e-3 + 4 * ar + 0.5e-3;

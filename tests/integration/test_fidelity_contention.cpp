@@ -3,8 +3,8 @@
 // hashed ECMP, so the groups' flows collide on leaf uplinks and slow each other unevenly. Ring
 // 16 MiB; tree 64 MiB, so that its pipeline (32 chunks per half, 6 fill and drain phases per
 // sweep) has full phases for collapsed to merge. The two fidelities must agree within 5 %
-// (../shared/design/simgrid-3.32-notes.md §13 measured up to 5 % for this kind of mix). Each
-// fidelity is its own process; the comparison runs both.
+// (docs/simgrid.md, "Collapsed against stepwise under contention": up to 5 % for this kind of
+// mix). Each fidelity is its own process; the comparison runs both.
 #include <doctest/doctest.h>
 
 #include <cstdio>
