@@ -14,10 +14,19 @@ plot and report.
     gp = g.load_goodput("goodput.h5")   # gigasim goodput -o goodput.h5 (or its --json output)
     g.ettr_vs_interval(gp).savefig("ettr_vs_interval.png")
 
+Every plot function returns a matplotlib Figure and takes ``ax=None``: pass an Axes of your own
+figure to draw into it (``g.busbw_curves(run, ax=ax)`` returns ``ax.figure``).
+
+Install (offline, Debian's packages): ``/usr/bin/python3 -m pip install --user --break-system-packages
+--no-build-isolation --no-deps ./analysis``; or use it in place with ``PYTHONPATH=analysis``.
 Command line: ``python3 -m gigasim_results merge DIR`` / ``report PATH`` / ``goodput PATH``
 (see ``--help``).
 The schema is documented in analysis/README.md; it is written by sim/results/results_writer.cpp.
 """
+
+#: Package version: gigasim's (``project(gigasim VERSION ...)`` in the top-level CMakeLists.txt; a
+#: test checks they agree). analysis/pyproject.toml reads it from here.
+__version__ = "0.1.0"
 
 from .io import Run, open_run
 from .sweep import merge, runs_table, save

@@ -1,8 +1,11 @@
 """Command line: merge a sweep's results into one table, or write an HTML report.
 
-    PYTHONPATH=analysis /usr/bin/python3 -m gigasim_results merge DIR [-o DIR/summary.h5] [--csv]
-    PYTHONPATH=analysis /usr/bin/python3 -m gigasim_results report PATH [-o report.html]
-    PYTHONPATH=analysis /usr/bin/python3 -m gigasim_results goodput GOODPUT.h5|GOODPUT.json [-o DIR]
+    /usr/bin/python3 -m gigasim_results merge DIR [-o DIR/summary.h5] [--csv]
+    /usr/bin/python3 -m gigasim_results report PATH [-o report.html]
+    /usr/bin/python3 -m gigasim_results goodput GOODPUT.h5|GOODPUT.json [-o DIR]
+
+with the package installed (analysis/README.md, "Installing"), or ``PYTHONPATH=analysis`` from the
+repository root.
 
 Exit status: 0 on success, 2 on bad arguments (e.g. merge of a directory without manifest.csv, or a
 goodput result without curves).

@@ -7,6 +7,7 @@
     gp.curves                                    # DataFrame or None: gpus, checkpoint_interval_s, at_optimum, ettr, ...
     g.ettr_vs_interval(gp).savefig("interval.png")
     g.ettr_vs_gpus(gp).savefig("gpus.png")
+    g.ettr_vs_gpus(gp, ax=my_axes)               # or draw into an Axes of your own figure (returns it)
     gp = g.run_goodput(["--gpus", "100000", "--sweep-interval", "5min:4h:16"])   # runs the binary
 
 The HDF5 layout (``/goodput`` attributes and the tables ``causes``, ``replicas``, ``curves``) is in
@@ -27,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from .io import _attrs, read_table
-from .plots import _figure, message_figure
+from .plots import _target, message_figure
 
 #: The JSON keys of the scalars in ``gigasim goodput --json`` that are also ``/goodput`` attributes
 #: under another name.
@@ -136,28 +137,28 @@ def _mc_points(ax, part: pd.DataFrame, x: str, label: str, color, scale: float =
                 label=f"{label}: closed form")
 
 
-def ettr_vs_interval(data, gpus: Optional[int] = None) -> Figure:
+def ettr_vs_interval(data, gpus: Optional[int] = None, ax=None) -> Figure:
     """ETTR against the checkpoint interval for one job size (default: the size with the most
     intervals): Monte Carlo points with their 95 % CI, the closed-form curve through the same
     intervals, and the Young/Daly interval marked (the ``at_optimum`` row).
 
     ``data``: a :class:`Goodput`, a path for :func:`load_goodput`, or a curves DataFrame.
+    ``ax``: an Axes to draw into (returns its figure); None makes a new figure.
     """
     df = _curves(data)
     title = "ETTR vs checkpoint interval"
     if df is None:
-        return message_figure("no goodput curves (gigasim goodput --sweep-interval FROM:TO:COUNT)", title)
+        return message_figure("no goodput curves (gigasim goodput --sweep-interval FROM:TO:COUNT)", title, ax=ax)
     sweep = df[~df["at_optimum"]]
     if gpus is None:
         counts = sweep.groupby("gpus")["checkpoint_interval_s"].nunique()
         if counts.empty or counts.max() < 2:
-            return message_figure("no curve over checkpoint intervals (gigasim goodput --sweep-interval)", title)
+            return message_figure("no curve over checkpoint intervals (gigasim goodput --sweep-interval)", title, ax=ax)
         gpus = int(counts.idxmax())
     part = sweep[sweep["gpus"] == gpus].sort_values("checkpoint_interval_s")
     if len(part) < 2:
-        return message_figure(f"no curve over checkpoint intervals for {gpus} GPUs", title)
-    fig, axes = _figure(size=(8.0, 4.8))
-    ax = axes[0, 0]
+        return message_figure(f"no curve over checkpoint intervals for {gpus} GPUs", title, ax=ax)
+    fig, (ax,), _ = _target(ax, size=(8.0, 4.8))
     _mc_points(ax, part, "checkpoint_interval_s", f"{gpus:,} GPUs", "tab:blue")
     opt = df[df["at_optimum"] & (df["gpus"] == gpus)]
     if not opt.empty:
@@ -182,17 +183,18 @@ def ettr_vs_interval(data, gpus: Optional[int] = None) -> Figure:
     return fig
 
 
-def ettr_vs_gpus(data) -> Figure:
+def ettr_vs_gpus(data, ax=None) -> Figure:
     """ETTR against job size: one series per fixed checkpoint interval that was run at several sizes,
     and one at each size's own Young/Daly interval (``at_optimum`` rows); Monte Carlo with 95 % CI
     and the closed form.
 
     ``data``: a :class:`Goodput`, a path for :func:`load_goodput`, or a curves DataFrame.
+    ``ax``: an Axes to draw into (returns its figure); None makes a new figure.
     """
     df = _curves(data)
     title = "ETTR vs job size"
     if df is None:
-        return message_figure("no goodput curves (gigasim goodput --sweep-gpus FROM:TO:COUNT)", title)
+        return message_figure("no goodput curves (gigasim goodput --sweep-gpus FROM:TO:COUNT)", title, ax=ax)
     series = []
     for interval, part in df[~df["at_optimum"]].groupby("checkpoint_interval_s"):
         if part["gpus"].nunique() >= 2:
@@ -201,9 +203,8 @@ def ettr_vs_gpus(data) -> Figure:
     if opt["gpus"].nunique() >= 2:
         series.append(("at each size's Young/Daly interval", opt))
     if not series:
-        return message_figure("no curve over job sizes (gigasim goodput --sweep-gpus)", title)
-    fig, axes = _figure(size=(8.0, 4.8))
-    ax = axes[0, 0]
+        return message_figure("no curve over job sizes (gigasim goodput --sweep-gpus)", title, ax=ax)
+    fig, (ax,), _ = _target(ax, size=(8.0, 4.8))
     colors = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown"]
     for i, (label, part) in enumerate(series):
         _mc_points(ax, part.sort_values("gpus"), "gpus", label, "tab:red" if label.startswith("at each") else colors[i % 5],

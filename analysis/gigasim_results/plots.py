@@ -6,6 +6,18 @@ pyplot and render with the Agg backend, so this module works headless:
 ``fig.savefig("x.png")``. Where there is nothing to plot the figure holds one Axes with a centered
 message instead of raising.
 
+Every function also takes ``ax=None`` (the pandas / seaborn convention): given an Axes, it draws
+into it instead of making a figure and returns ``ax.figure``; the figure's size, layout and title
+are then the caller's (the plot's title goes on the Axes). The two-panel figures
+(:func:`link_util_cdf`, :func:`ecmp_imbalance`, :func:`ettr_curves`) take either a sequence of two
+Axes (e.g. ``fig.subplots(1, 2)``), drawn left panel first, or a single Axes, whose place is split
+into two side by side (the given Axes is removed and replaced by the two panels)::
+
+    fig = Figure(figsize=(12, 8), layout="constrained")
+    top, bottom = fig.subfigures(2, 1)
+    plots.step_breakdown(df, ax=top.subplots())
+    plots.link_util_cdf(run, ax=bottom.subplots(1, 2))
+
 - :func:`step_breakdown`: compute vs exposed communication per sweep point.
 - :func:`link_util_heatmap`, :func:`link_util_cdf`: utilization of NIC and switch-to-switch links.
 - :func:`ecmp_imbalance` (and :func:`ecmp_imbalance_table`): spread of bytes over each switch's up links.
@@ -22,6 +34,7 @@ from typing import List, Optional, Sequence, Union
 import h5py
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -37,13 +50,77 @@ def _figure(nrows: int = 1, ncols: int = 1, size=(8.0, 4.5)):
     return fig, axes
 
 
+def _axes_list(ax) -> List[Axes]:
+    """A caller's ``ax`` (one Axes, or a sequence or numpy array of them) as a flat list."""
+    if isinstance(ax, Axes):
+        return [ax]
+    try:
+        axes = list(np.ravel(np.asarray(ax, dtype=object)))
+    except TypeError:
+        axes = []
+    if not axes or not all(isinstance(a, Axes) for a in axes):
+        raise TypeError(f"ax: expected a matplotlib Axes or a sequence of Axes, got {type(ax).__name__}")
+    return axes
+
+
+def _split(ax: Axes, n: int) -> List[Axes]:
+    """``n`` Axes side by side in the place of ``ax``: its subplot cell split with a sub-gridspec (``ax``
+    is removed), or, for an Axes placed by position, ``n`` insets of it (``ax`` is hidden)."""
+    fig = ax.figure
+    spec = getattr(ax, "get_subplotspec", lambda: None)()
+    if spec is not None:
+        grid = spec.subgridspec(1, n)
+        ax.remove()
+        return [fig.add_subplot(grid[0, i]) for i in range(n)]
+    ax.set_axis_off()
+    gap = 0.12
+    width = (1.0 - gap * (n - 1)) / n
+    return [ax.inset_axes([i * (width + gap), 0.0, width, 1.0]) for i in range(n)]
+
+
+def _target(ax, n: int = 1, size=(8.0, 4.5)):
+    """Where a plot function draws: ``(figure, [n Axes], own)``. With ``ax=None`` a new figure of
+    ``size`` with ``n`` Axes in a row (``own`` True); else the caller's Axes (one, or a sequence of
+    ``n``; with ``n > 1`` a single Axes is split, :func:`_split`) and the first one's figure."""
+    if ax is None:
+        fig, axes = _figure(1, n, size=size)
+        return fig, list(axes[0]), True
+    axes = _axes_list(ax)
+    if n > 1 and len(axes) == 1:
+        axes = _split(axes[0], n)
+    if len(axes) != n:
+        raise ValueError(f"ax: expected one Axes{f' or a sequence of {n}' if n > 1 else ''}, got {len(axes)}")
+    return axes[0].figure, axes, False
+
+
+def _title(fig, axes: List[Axes], own: bool, title: str) -> None:
+    """A multi-panel plot's title: the figure's suptitle on its own figure, else the first Axes' title
+    (a caller's figure keeps its own suptitle)."""
+    if own:
+        fig.suptitle(title)
+    else:
+        axes[0].set_title(title, loc="left", fontsize=10)
+
+
 def _message(ax, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=12, color="0.3")
     ax.set_axis_off()
 
 
-def message_figure(text: str, title: Optional[str] = None) -> Figure:
-    """A figure with one Axes showing ``text`` centered (used where there is no data)."""
+def message_figure(text: str, title: Optional[str] = None, ax=None) -> Figure:
+    """A figure with one Axes showing ``text`` centered (used where there is no data).
+
+    ``ax``: draw into this Axes instead (the title on it) and return its figure; given a sequence of
+    Axes, the message goes into the first and the others are hidden.
+    """
+    if ax is not None:
+        axes = _axes_list(ax)
+        _message(axes[0], text)
+        for other in axes[1:]:
+            other.set_axis_off()
+        if title:
+            axes[0].set_title(title)
+        return axes[0].figure
     fig, axes = _figure(size=(8.0, 2.5))
     _message(axes[0, 0], text)
     if title:
@@ -88,19 +165,20 @@ def point_labels(df: pd.DataFrame) -> List[str]:
     return labels
 
 
-def step_breakdown(df: pd.DataFrame) -> Figure:
+def step_breakdown(df: pd.DataFrame, ax=None) -> Figure:
     """Stacked bars per point: ``compute_time_mean_s`` and ``exposed_comm_mean_s`` (ms), from a merged
-    sweep table (:func:`~gigasim_results.sweep.merge`); rows whose status is not ``ok`` are skipped."""
+    sweep table (:func:`~gigasim_results.sweep.merge`); rows whose status is not ``ok`` are skipped.
+    ``ax``: an Axes to draw into (returns its figure); None makes a figure sized for the points."""
     ok = df[df["status"] == "ok"] if "status" in df.columns else df
     need = ("compute_time_mean_s", "exposed_comm_mean_s")
     if ok.empty or not all(c in ok.columns for c in need):
-        return message_figure("no ok runs with step times", "Step time breakdown")
+        return message_figure("no ok runs with step times", "Step time breakdown", ax=ax)
     labels = point_labels(ok)
     compute = ok["compute_time_mean_s"].fillna(0).to_numpy() * 1e3
     exposed = ok["exposed_comm_mean_s"].fillna(0).to_numpy() * 1e3
     rotate = len(ok) > 4 or max(map(len, labels)) > 20
-    fig, axes = _figure(size=(max(6.0, 0.45 * len(ok) + 3), 4.0 + (0.055 * max(map(len, labels)) if rotate else 0.5)))
-    ax = axes[0, 0]
+    fig, (ax,), _ = _target(ax, size=(max(6.0, 0.45 * len(ok) + 3),
+                                      4.0 + (0.055 * max(map(len, labels)) if rotate else 0.5)))
     x = np.arange(len(ok))
     ax.bar(x, compute, label="compute", color="tab:blue")
     ax.bar(x, exposed, bottom=compute, label="exposed communication", color="tab:orange")
@@ -123,18 +201,19 @@ def _switch_links(run: Run) -> pd.DataFrame:
     return links.sort_values("link_id")
 
 
-def link_util_heatmap(run: Union[Run, str], value: str = "max_util", max_cols: int = 2000) -> Figure:
+def link_util_heatmap(run: Union[Run, str], value: str = "max_util", max_cols: int = 2000, ax=None) -> Figure:
     """Heatmap of ``value`` (``max_util`` or ``avg_util``) over NIC, fabric and trunk links.
 
     Rows are link classes (kind, tier of the upper end, direction), columns the links of a class
     ordered by ``link_id``; a class with more than ``max_cols`` links is binned into ``max_cols``
     columns holding the maximum of their bin. Shorter rows are padded with blanks.
+    ``ax``: an Axes to draw into (its colorbar takes room from it); returns its figure.
     """
     run = _as_run(run)
     links = _switch_links(run)
     title = f"Link utilization ({value}) — {os.path.basename(run.path)}"
     if links.empty:
-        return message_figure("no NIC or fabric links in this run", title)
+        return message_figure("no NIC or fabric links in this run", title, ax=ax)
     order = {k: i for i, k in enumerate(SWITCH_LINK_KINDS)}
     groups = sorted(links.groupby(["kind", "tier", "dir"]), key=lambda kv: (order[kv[0][0]], kv[0][1], kv[0][2] != "up"))
     rows, names, binned = [], [], False
@@ -149,8 +228,7 @@ def link_util_heatmap(run: Union[Run, str], value: str = "max_util", max_cols: i
     grid = np.full((len(rows), width), np.nan)
     for i, r in enumerate(rows):
         grid[i, :len(r)] = r
-    fig, axes = _figure(size=(10.0, 1.0 + 0.6 * len(rows) + 1.0))
-    ax = axes[0, 0]
+    fig, (ax,), _ = _target(ax, size=(10.0, 1.0 + 0.6 * len(rows) + 1.0))
     im = ax.imshow(np.ma.masked_invalid(grid), aspect="auto", interpolation="nearest", cmap="viridis",
                    vmin=0.0, vmax=max(1.0, float(np.nanmax(grid))))
     ax.set_yticks(np.arange(len(rows)), names, fontsize=8)
@@ -160,15 +238,16 @@ def link_util_heatmap(run: Union[Run, str], value: str = "max_util", max_cols: i
     return fig
 
 
-def link_util_cdf(run: Union[Run, str]) -> Figure:
-    """CDFs of ``avg_util`` and ``max_util`` of the NIC and fabric (and trunk) links, one line per kind."""
+def link_util_cdf(run: Union[Run, str], ax=None) -> Figure:
+    """CDFs of ``avg_util`` (left) and ``max_util`` (right) of the NIC and fabric (and trunk) links,
+    one line per kind. ``ax``: two Axes (a sequence, left then right) or one Axes to split in two."""
     run = _as_run(run)
     links = _switch_links(run)
     title = f"Link utilization CDF — {os.path.basename(run.path)}"
     if links.empty:
-        return message_figure("no NIC or fabric links in this run", title)
-    fig, axes = _figure(1, 2, size=(10.0, 4.0))
-    for ax, metric in zip(axes[0], ("avg_util", "max_util")):
+        return message_figure("no NIC or fabric links in this run", title, ax=ax)
+    fig, panels, own = _target(ax, 2, size=(10.0, 4.0))
+    for ax, metric in zip(panels, ("avg_util", "max_util")):
         for kind in SWITCH_LINK_KINDS:
             v = np.sort(links.loc[links["kind"] == kind, metric].dropna().to_numpy())
             if len(v):
@@ -178,7 +257,7 @@ def link_util_cdf(run: Union[Run, str]) -> Figure:
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(title)
+    _title(fig, panels, own, title)
     return fig
 
 
@@ -219,16 +298,17 @@ def ecmp_imbalance_table(run: Union[Run, str], up_only: bool = True) -> pd.DataF
     return t[cols].reset_index(drop=True)
 
 
-def ecmp_imbalance(run: Union[Run, str]) -> Figure:
-    """Sorted curve and histogram of the per-switch ECMP imbalance (max/mean bytes over its up links,
-    :func:`ecmp_imbalance_table`), one series per switch tier."""
+def ecmp_imbalance(run: Union[Run, str], ax=None) -> Figure:
+    """Sorted curve (left) and histogram (right) of the per-switch ECMP imbalance (max/mean bytes over
+    its up links, :func:`ecmp_imbalance_table`), one series per switch tier. ``ax``: two Axes (a
+    sequence, curve then histogram) or one Axes to split in two."""
     run = _as_run(run)
     title = f"ECMP imbalance (max/mean bytes over a switch's up links) — {os.path.basename(run.path)}"
     t = ecmp_imbalance_table(run).dropna(subset=["imbalance"])
     if t.empty:
-        return message_figure("no switch with several loaded up-going fabric links", title)
-    fig, axes = _figure(1, 2, size=(10.0, 4.0))
-    curve, hist = axes[0]
+        return message_figure("no switch with several loaded up-going fabric links", title, ax=ax)
+    fig, panels, own = _target(ax, 2, size=(10.0, 4.0))
+    curve, hist = panels
     for tier, part in t.groupby("tier"):
         v = np.sort(part["imbalance"].to_numpy())[::-1]
         curve.plot(np.arange(len(v)), v, marker="." if len(v) < 100 else None, label=f"tier {tier} ({len(v)} switches)")
@@ -240,7 +320,7 @@ def ecmp_imbalance(run: Union[Run, str]) -> Figure:
     hist.set_xlabel("max / mean bytes")
     hist.set_ylabel("switches")
     hist.legend(fontsize=8)
-    fig.suptitle(title)
+    _title(fig, panels, own, title)
     return fig
 
 
@@ -260,24 +340,24 @@ def _collectives(data) -> pd.DataFrame:
                       for f in frames], ignore_index=True)
 
 
-def busbw_curves(runs_or_tables, by: Sequence[str] = ("kind", "algorithm")) -> Figure:
+def busbw_curves(runs_or_tables, by: Sequence[str] = ("kind", "algorithm"), ax=None) -> Figure:
     """Bus bandwidth (GB/s, mean over collectives of the same size) vs ``bytes`` (log2 axis), one line
     per ``by`` group (default kind and algorithm; add ``"protocol"`` to split protocols).
 
     Accepts a Run, a path, a ``/collectives`` DataFrame, or a list of them (their rows are pooled).
-    Collectives that did not complete (NaN ``busbw_Bps``) are ignored.
+    Collectives that did not complete (NaN ``busbw_Bps``) are ignored. ``ax``: an Axes to draw into;
+    returns its figure.
     """
     coll = _collectives(runs_or_tables)
     if coll.empty or "busbw_Bps" not in coll.columns:
-        return message_figure("no collectives in these runs", "Bus bandwidth")
+        return message_figure("no collectives in these runs", "Bus bandwidth", ax=ax)
     coll = coll.dropna(subset=["busbw_Bps", "bytes"])
     coll = coll[coll["bytes"] > 0]
     if coll.empty:
-        return message_figure("no completed collectives in these runs", "Bus bandwidth")
+        return message_figure("no completed collectives in these runs", "Bus bandwidth", ax=ax)
     by = [c for c in by if c in coll.columns] or ["all"]
     coll = coll.assign(all="all", **{c: coll[c].astype(str) for c in by if c in coll.columns})
-    fig, axes = _figure(size=(8.0, 5.0))
-    ax = axes[0, 0]
+    fig, (ax,), _ = _target(ax, size=(8.0, 5.0))
     for key, part in coll.groupby(by):
         curve = part.groupby("bytes")["busbw_Bps"].mean().sort_index()
         label = " ".join(map(str, key)) if isinstance(key, tuple) else str(key)
@@ -310,12 +390,13 @@ def goodput_curves(run: Union[Run, str]) -> Optional[pd.DataFrame]:
     return df if all(c in df.columns for c in GOODPUT_COLUMNS) else None
 
 
-def ettr_curves(data) -> Figure:
+def ettr_curves(data, ax=None) -> Figure:
     """ETTR (effective training time ratio) vs checkpoint interval (one line per job size) and vs
     job size in GPUs (one line per checkpoint interval).
 
     ``data``: a DataFrame with the :data:`GOODPUT_COLUMNS`, a Run or path (its ``/goodput/curves``),
-    or a list of those (pooled). Without goodput data the figure says so.
+    or a list of those (pooled). Without goodput data the figure says so. ``ax``: two Axes (a sequence:
+    vs interval, then vs job size) or one Axes to split in two.
     """
     items = data if isinstance(data, (list, tuple)) else [data]
     frames = []
@@ -326,10 +407,10 @@ def ettr_curves(data) -> Figure:
                 df = df[df["at_optimum"] == 0]
             frames.append(df[list(GOODPUT_COLUMNS)])
     if not frames:
-        return message_figure("no goodput data in these runs", "ETTR")
+        return message_figure("no goodput data in these runs", "ETTR", ax=ax)
     g = pd.concat(frames, ignore_index=True).groupby(["gpus", "checkpoint_interval_s"])["ettr"].mean().reset_index()
-    fig, axes = _figure(1, 2, size=(10.0, 4.0))
-    vs_interval, vs_gpus = axes[0]
+    fig, panels, own = _target(ax, 2, size=(10.0, 4.0))
+    vs_interval, vs_gpus = panels
     for gpus, part in g.groupby("gpus"):
         vs_interval.plot(part["checkpoint_interval_s"], part["ettr"], marker="o", ms=3, label=f"{gpus:g} GPUs")
     for interval, part in g.groupby("checkpoint_interval_s"):
@@ -344,5 +425,5 @@ def ettr_curves(data) -> Figure:
         ax.set_ylabel("ETTR")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Effective training time ratio")
+    _title(fig, panels, own, "Effective training time ratio")
     return fig

@@ -1,5 +1,5 @@
 // `gigasim sweep plan|run|status|slurm`: batches of runs, one result file per point
-// (conventions.md §4). Plan writes DIR/manifest.csv and one resolved run file per point; run
+// (docs/conventions.md §4). Plan writes DIR/manifest.csv and one resolved run file per point; run
 // executes points in child processes (one SimGrid engine per process), skipping points whose
 // result exists with status ok, so a killed sweep resumes and a failing point stops nothing.
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 #pragma once
-// The sweep directory (conventions.md §4): DIR/manifest.csv lists the points (point_id,
+// The sweep directory (docs/conventions.md §4): DIR/manifest.csv lists the points (point_id,
 // parameters, run_file, output), DIR/points/<id>.yaml holds each resolved run file,
 // DIR/results/<id>.h5 its result and DIR/logs/<id>.log what its process printed. A point is ok
 // when its result file says status ok, failed when it says failed or a <id>.error note beside it

@@ -1,6 +1,6 @@
 #pragma once
 // Errors: every failure that reaches the user is a gigasim::Error carrying the process exit code
-// it maps to (conventions.md §2): 1 the simulation ran and failed, 2 usage/config/validation,
+// it maps to (docs/conventions.md §2): 1 the simulation ran and failed, 2 usage/config/validation,
 // 3 I/O. Config errors carry a source location so the message reads
 // "file:line:col: error: what", the form editors and CI logs already understand.
 // Libraries throw; only sim/cli/main.cpp turns an Error into an exit code.

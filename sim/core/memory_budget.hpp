@@ -5,7 +5,7 @@
 // (or the cgroup's limit when lower: a Slurm job's --mem), or what `--max-memory` says.
 // Builders that size things from a few numbers (a fabric's GPUs, a workload's ops) check their
 // estimate here before allocating; sim/plan/cost_estimate.hpp estimates a whole run.
-// The costs are measured (simgrid-3.32-notes.md §11, and gigasim runs checked by
+// The costs are measured (docs/simgrid.md, "Contexts", and gigasim runs checked by
 // tests/python/test_hardening.py).
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 // file's `network:` mapping. The default is CM02 without cross-traffic and without a TCP window
 // bound: a pure max-min fluid model whose single-flow time is exactly latency + size/bandwidth,
 // the α–β model collectives are reasoned in (LV08's TCP corrections give ×1.27–1.53 on the same
-// ring; see ../shared/design/simgrid-3.32-notes.md §10). Applied before the platform exists and
+// ring; see docs/simgrid.md, CM02). Applied before the platform exists and
 // recorded in every result file.
 
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // ReplayEngine: runs one Workload on one Topology in SimGrid. It owns the sg4::Engine (one per
-// process — SimGrid allows no second), applies the network model and context options (16 KiB
+// process — SimGrid allows no second), applies the network model and context options (12 KiB
 // stacks, no guard pages: 100k actors), lowers the topology through FabricZone, expands each
 // collective into FlowPlans, spawns one actor per rank and runs. Deadlocks and network failures
 // end the run with ok = false and a message naming the collective and ranks.

@@ -1,7 +1,7 @@
 #pragma once
 // h5: the only code that touches the HDF5 C API — a small RAII layer for what gigasim writes:
 // groups, scalar attributes, string datasets and tables stored as groups of equal-length 1-D
-// column datasets (conventions.md §1): per-column `units`, HDF5 ENUM columns for categories
+// column datasets (docs/conventions.md §1): per-column `units`, HDF5 ENUM columns for categories
 // (pandas reads them as Categorical), gzip+shuffle chunks of up to 65,536 elements for columns
 // over 64 KiB. Every failed HDF5 call throws IoError.
 

@@ -1,5 +1,5 @@
 #pragma once
-// ResultsWriter: the one definition of the gigasim-results HDF5 schema (conventions.md §1,
+// ResultsWriter: the one definition of the gigasim-results HDF5 schema (docs/conventions.md §1,
 // documented for readers in analysis/README.md). A run's file holds root attributes (schema,
 // versions, status, network model, fidelity), /config (the resolved YAML, so the file alone
 // re-runs the point), /summary (scalars) and the tables /steps, /collectives, /groups, /nodes and

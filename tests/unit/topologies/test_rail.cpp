@@ -24,7 +24,9 @@ uint32_t switches(const TopologyReport& r, size_t tier) { return tier < r.tiers.
 }  // namespace
 
 TEST_CASE("rail-optimized generator reproduces the DGX SuperPOD switch and cable counts") {
-  // ../shared/validation/superpod-counts.md: SUs, leaf, spine, core, node-leaf, leaf-spine, spine-core
+  // NVIDIA DGX SuperPOD reference architecture (docs.nvidia.com, "DGX SuperPOD Architecture", B200
+  // edition; the H100 edition RA-11333-001 has the same 32-server SU and three-tier rail-optimized
+  // fabric of 64-port switches): SUs, leaf, spine, core, node-leaf, leaf-spine, spine-core
   struct Row {
     uint32_t sus, leaf, spine, core;
     uint64_t node_leaf, leaf_spine, spine_core;
