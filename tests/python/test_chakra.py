@@ -12,8 +12,8 @@ import subprocess
 import h5py
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
+from gigasim_test import GIGASIM_BIN, gigasim
+
 MAKE_ET = os.environ.get("GIGASIM_MAKE_ET", os.path.join(os.path.dirname(GIGASIM_BIN), "tests", "make_chakra_et"))
 
 # 4 servers of one GPU behind one leaf: every ring hop is NIC, leaf, NIC.
@@ -25,12 +25,6 @@ TOPOLOGY = """topology:
   links:
     nic: {{bandwidth: 400Gbps, latency: 1us}}
 """
-
-
-def gigasim(*args, cwd=None):
-    if not os.path.isfile(GIGASIM_BIN):
-        pytest.fail(f"gigasim binary not built: {GIGASIM_BIN}")
-    return subprocess.run([GIGASIM_BIN, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def has_chakra():

@@ -20,8 +20,8 @@ import subprocess
 
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
+from gigasim_test import GIGASIM_BIN, REPO, gigasim, require_binary
+
 CORPUS = os.path.join(REPO, "tests", "corpus")
 AREAS = ("topology", "workload", "failures", "run", "sweep")
 
@@ -70,8 +70,7 @@ def test_corpus_is_large_enough():
 
 @pytest.mark.parametrize("case", cases())
 def test_corpus_case(case, tmp_path):
-    if not os.path.isfile(GIGASIM_BIN):
-        pytest.fail(f"gigasim binary not built: {GIGASIM_BIN}")
+    require_binary()
     path = os.path.join(CORPUS, case)
     fields = expectation(path)
     work = tmp_path / "work"
@@ -101,7 +100,7 @@ def test_missing_input_files(tmp_path):
     missing = str(tmp_path / "nope.yaml")
     for cmd in (["run", missing, "-o", str(tmp_path / "o.h5")], ["validate", missing],
                 ["sweep", "plan", missing, "-o", str(tmp_path / "s")]):
-        proc = subprocess.run([GIGASIM_BIN, *cmd], capture_output=True, text=True, timeout=60)
+        proc = gigasim(*cmd, timeout=60)
         assert proc.returncode == 2, (cmd, proc.stderr)
         assert missing in proc.stderr
     assert files_under(tmp_path) == []
@@ -110,7 +109,6 @@ def test_missing_input_files(tmp_path):
 def test_output_is_a_directory(tmp_path):
     # -o names an existing directory: an I/O error (exit 3) before anything is computed.
     base = os.path.join(CORPUS, "files", "base.yaml")
-    proc = subprocess.run([GIGASIM_BIN, "run", base, "-o", str(tmp_path), "--progress", "none"],
-                          capture_output=True, text=True, timeout=60)
+    proc = gigasim("run", base, "-o", tmp_path, "--progress", "none", timeout=60)
     assert proc.returncode == 3, proc.stderr
     assert files_under(tmp_path) == []

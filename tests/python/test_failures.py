@@ -8,17 +8,14 @@ Run with: cd <repo> && /usr/bin/python3 -m pytest tests/python/test_failures.py 
 
 import json
 import os
-import subprocess
 
 import h5py
-import numpy as np
 import pytest
 
 from gigasim_results import open_run
+from gigasim_test import PRESETS, simulate
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
-TOPO = os.path.join(REPO, "topologies", "presets", "fat_tree_128.yaml")
+TOPO = os.path.join(PRESETS, "fat_tree_128.yaml")
 # Compute-bound DDP steps: the gradient buckets' all-reduces hide behind the backward pass.
 WORK = {"kind": "data_parallel", "steps": 2, "compute": {"forward": "20ms", "backward": "40ms"},
         "gradients": "64MiB", "bucket_size": "16MiB", "algorithm": "ring", "fidelity": "collapsed"}
@@ -27,12 +24,7 @@ RING = {"kind": "collective", "op": "all_reduce", "size": "256MiB", "algorithm":
 
 def gigasim(tmp_path, failures, name="run", extra=(), workload=None):
     run = {"topology": TOPO, "workload": workload or WORK, "failures": failures}
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(json.dumps(run))
-    out = tmp_path / f"{name}.h5"
-    proc = subprocess.run([GIGASIM_BIN, "run", str(path), "-o", str(out), "--json", "--progress", "none", *extra],
-                          capture_output=True, text=True, timeout=600)
-    return proc, out
+    return simulate(tmp_path, run, name, extra=["--json", *extra])
 
 
 def test_events_and_their_impact(tmp_path):
@@ -113,4 +105,4 @@ def test_bad_failure_specs(tmp_path, failures, message):
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
     assert "bad.yaml:1:" in proc.stderr
-    assert not out.exists() and not os.path.exists(str(out) + ".tmp")
+    assert not os.path.exists(out) and not os.path.exists(out + ".tmp")

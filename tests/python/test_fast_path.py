@@ -19,8 +19,8 @@ import subprocess
 
 import h5py
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
+import gigasim_test
+from gigasim_test import GIGASIM_BIN, PRESETS, PYTHON, REPO
 
 # Three tiers, so DP rings cross spines and cores that all eight rails share; 2:1 above the leaves.
 TOPO = {"kind": "rail_optimized", "servers": 128, "servers_per_su": 8, "gpus_per_server": 8, "switch_radix": 16,
@@ -32,15 +32,11 @@ EXACT = ["--set", "workload.fold=none", "--set", "workload.collectives.dp.fideli
          "--set", "workload.collectives.tp.nvlink=flows", "--set", "workload.collectives.dp.nvlink=flows"]
 
 
-PRESET = os.path.join(REPO, "topologies", "presets", "rail-optimized-98k.yaml")
+PRESET = os.path.join(PRESETS, "rail-optimized-98k.yaml")
 
 
 def simulate(tmp_path, name, extra, topology=TOPO):
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(json.dumps({"topology": topology, "workload": WORK}))
-    out = tmp_path / f"{name}.h5"
-    proc = subprocess.run([GIGASIM_BIN, "run", str(path), "-o", str(out), "--progress", "none", *extra],
-                          capture_output=True, text=True, timeout=900)
+    proc, out = gigasim_test.simulate(tmp_path, {"topology": topology, "workload": WORK}, name, extra, timeout=900)
     assert proc.returncode == 0, proc.stderr
     with h5py.File(out) as f:
         s = f["summary"].attrs
@@ -113,7 +109,7 @@ BENCH = os.path.join(REPO, "bench", "run")
 
 
 def bench(case, gpus, *extra):
-    proc = subprocess.run(["/usr/bin/python3", BENCH, "--case", case, "--gpus", str(gpus), "--json", *extra],
+    proc = subprocess.run([PYTHON, BENCH, "--case", case, "--gpus", str(gpus), "--json", *extra],
                           capture_output=True, text=True, timeout=900, env=dict(os.environ, GIGASIM_BIN=GIGASIM_BIN))
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)

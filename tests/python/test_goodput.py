@@ -14,17 +14,10 @@ import pytest
 import gigasim_results as g
 from gigasim_results.__main__ import main as analysis_main
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
-QUICKSTART = os.path.join(REPO, "examples", "quickstart", "run.yaml")
+from gigasim_test import GIGASIM_BIN, QUICKSTART, REPO, gigasim
+
 CONTRACT = ["--gpus", "16384", "--failures-per-1000-node-days", "3.79", "--checkpoint-interval", "60min",
             "--checkpoint-cost", "1min", "--restart-time", "10min"]
-
-
-def gigasim(*args, cwd=None):
-    if not os.path.isfile(GIGASIM_BIN):
-        pytest.fail(f"gigasim binary not built: {GIGASIM_BIN}")
-    return subprocess.run([GIGASIM_BIN, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def goodput_json(*args):

@@ -22,14 +22,9 @@ import h5py
 import numpy as np
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
-FAT_TREE_128 = os.path.join(REPO, "topologies", "presets", "fat_tree_128.yaml")
+from gigasim_test import GIGASIM_BIN, PRESETS, gigasim
 
-
-def gigasim(*args, cwd=None, timeout=600, env=None):
-    return subprocess.run([GIGASIM_BIN, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env=None if env is None else {**os.environ, **env})
+FAT_TREE_128 = os.path.join(PRESETS, "fat_tree_128.yaml")
 
 
 def write_run(path, steps, extra=""):

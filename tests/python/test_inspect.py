@@ -3,19 +3,14 @@
 import glob
 import json
 import os
-import subprocess
 
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
-PRESETS = os.path.join(REPO, "topologies", "presets")
+from gigasim_test import PRESETS, gigasim
 
 
 def inspect(*args):
-    if not os.path.isfile(GIGASIM_BIN):
-        pytest.fail(f"gigasim binary not built: {GIGASIM_BIN}")
-    proc = subprocess.run([GIGASIM_BIN, "inspect", *args], capture_output=True, text=True, timeout=600)
+    proc = gigasim("inspect", *args)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 

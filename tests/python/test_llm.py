@@ -6,32 +6,25 @@ Megatron-LM Table 1 validation's small rows are a ctest entry: validation.megatr
 Run with: cd <repo> && /usr/bin/python3 -m pytest tests/python/test_llm.py -q
 """
 
-import json
 import os
-import subprocess
 
 import h5py
 import numpy as np
 import pytest
 
+import gigasim_test
 from gigasim_results import open_run
+from gigasim_test import gigasim, write_run
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
 BREAKDOWN = ["compute_s", "exposed_tp_s", "exposed_pp_s", "exposed_dp_s", "exposed_ep_s", "exposed_cp_s", "bubble_s"]
 
 TOPO = {"kind": "rail_optimized", "servers": 16, "gpus_per_server": 8, "switch_radix": 64}
 
 
 def simulate(tmp_path, workload, name="run", topology=None, extra=()):
-    run = {"topology": topology or TOPO, "workload": workload}
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(json.dumps(run))
-    out = tmp_path / f"{name}.h5"
-    proc = subprocess.run([GIGASIM_BIN, "run", str(path), "-o", str(out), "--progress", "none", *extra],
-                          capture_output=True, text=True, timeout=600)
+    proc, out = gigasim_test.simulate(tmp_path, {"topology": topology or TOPO, "workload": workload}, name, extra)
     assert proc.returncode == 0, proc.stderr
-    return str(out), proc.stdout
+    return out, proc.stdout
 
 
 def test_contract_and_breakdown(tmp_path):
@@ -97,10 +90,8 @@ def test_megatron_convention(tmp_path):
 
 def test_bad_llm_input(tmp_path):
     run = {"topology": TOPO, "workload": {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 2, "pp": 40}}}
-    path = tmp_path / "bad.yaml"
-    path.write_text(json.dumps(run))
     out = tmp_path / "bad.h5"
-    proc = subprocess.run([GIGASIM_BIN, "run", str(path), "-o", str(out)], capture_output=True, text=True)
+    proc = gigasim("run", write_run(tmp_path, run, "bad"), "-o", out)
     assert proc.returncode == 2
     assert "more than the 32 layers" in proc.stderr and "bad.yaml:1:" in proc.stderr
     assert not out.exists() and not os.path.exists(str(out) + ".tmp")
@@ -114,7 +105,7 @@ def test_llm_trace_round_trip(tmp_path):
     direct, _ = simulate(tmp_path, w, "direct")
     run = tmp_path / "direct.yaml"
     trace = tmp_path / "trace.yaml"
-    proc = subprocess.run([GIGASIM_BIN, "trace", "export", str(run), "-o", str(trace)], capture_output=True, text=True)
+    proc = gigasim("trace", "export", run, "-o", trace)
     assert proc.returncode == 0, proc.stderr
     replayed, _ = simulate(tmp_path, {"kind": "trace", "file": str(trace)}, "replayed")
     a, b = open_run(direct), open_run(replayed)
@@ -139,8 +130,7 @@ def test_trace_fold_by_is_checked(tmp_path):
     w = {"kind": "llm", "model": "llama3-8b", "parallel": {"tp": 8, "pp": 2, "dp": 2}, "global_batch": 8}
     simulate(tmp_path, w, "direct")
     trace = tmp_path / "trace.yaml"
-    proc = subprocess.run([GIGASIM_BIN, "trace", "export", str(tmp_path / "direct.yaml"), "-o", str(trace)],
-                          capture_output=True, text=True)
+    proc = gigasim("trace", "export", tmp_path / "direct.yaml", "-o", trace)
     assert proc.returncode == 0, proc.stderr
     text = trace.read_text()
     assert "programs_by: pp" in text and "fold_by: tp" in text

@@ -6,19 +6,18 @@ alltoall cannot aggregate NICs."""
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
+from gigasim_test import GIGASIM_BIN, PYTHON, REPO, gigasim, write_run
+
 RUN = os.path.join(REPO, "examples", "validation", "nccl-multinode", "run")
 G = 1 << 30
 
 
 def run_example(*args):
     env = dict(os.environ, GIGASIM_BIN=GIGASIM_BIN)
-    return subprocess.run([sys.executable, RUN, *args], capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run([PYTHON, RUN, *args], capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_every_case_within_tolerance(capsys):
@@ -49,8 +48,7 @@ def test_unknown_case_is_an_error():
 
 
 def collbench(topology, *flags):
-    proc = subprocess.run([GIGASIM_BIN, "collbench", topology, "--json", *flags], capture_output=True, text=True,
-                          timeout=600)
+    proc = gigasim("collbench", topology, "--json", *flags)
     assert proc.returncode == 0, proc.stderr
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
 
@@ -60,9 +58,7 @@ def rail_topology(tmp_path, nodes, nic="400Gbps"):
          "switch_radix": 64, "tiers": "auto", "gpu_model": "h100", "nvls": False, "routing": "dmodk",
          "links": {"nvlink": {"bandwidth": "450GBps", "latency": "0.5us"},
                    "nic": {"bandwidth": nic, "latency": "1us"}, "fabric": {"bandwidth": nic, "latency": "1us"}}}
-    path = tmp_path / f"rail-{nodes}-{nic}.yaml"
-    path.write_text(json.dumps(t))
-    return str(path)
+    return write_run(tmp_path, t, f"rail-{nodes}-{nic}")
 
 
 def test_ring_channels_use_every_nic(tmp_path, capsys):

@@ -7,7 +7,6 @@ examples/quickstart/run.yaml. Run with: cd <repo> && /usr/bin/python3 -m pytest 
 import importlib.util
 import json
 import os
-import subprocess
 
 import h5py
 import numpy as np
@@ -16,11 +15,9 @@ import pytest
 
 import gigasim_results
 from gigasim_results import Run, open_run
+from gigasim_test import PRESETS, QUICKSTART, gigasim
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
-QUICKSTART = os.path.join(REPO, "examples", "quickstart", "run.yaml")
-PRESET_128 = os.path.join(REPO, "topologies", "presets", "fat_tree_128.yaml")
+PRESET_128 = os.path.join(PRESETS, "fat_tree_128.yaml")
 
 ROOT_ATTRS = ["schema", "schema_version", "gigasim_version", "git_sha", "simgrid_version", "hdf5_version",
               "created_utc", "hostname", "command_line", "status", "wall_time_s", "seed", "sim_time_s",
@@ -35,18 +32,12 @@ SUMMARY_KEYS = ["step_time_mean_s", "step_time_p50_s", "step_time_p99_s", "step_
 UTIL_TOL = 1.0 + 1e-6
 
 
-def _gigasim(*args, cwd):
-    if not os.path.isfile(GIGASIM_BIN):
-        pytest.fail(f"gigasim binary not built: {GIGASIM_BIN} (run scripts/test, or set GIGASIM_BIN)")
-    return subprocess.run([GIGASIM_BIN, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="session")
 def result_file(tmp_path_factory):
     """Path of the quickstart's result file, written by the real binary."""
     out_dir = tmp_path_factory.mktemp("quickstart")
     out = out_dir / "quickstart.h5"
-    proc = _gigasim("run", QUICKSTART, "-o", str(out), "--progress", "none", cwd=str(out_dir))
+    proc = gigasim("run", QUICKSTART, "-o", str(out), "--progress", "none", cwd=str(out_dir))
     assert proc.returncode == 0, f"gigasim run failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     assert out.is_file()
     return str(out)
@@ -220,7 +211,7 @@ def test_groups_and_nodes(run):
 
 
 def test_links(run, tmp_path):
-    proc = _gigasim("inspect", PRESET_128, "--json", cwd=str(tmp_path))
+    proc = gigasim("inspect", PRESET_128, "--json", cwd=str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     df = run.table("links")

@@ -21,11 +21,7 @@ from matplotlib.figure import Figure
 
 import gigasim_results as g
 from gigasim_results import plots
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
-QUICKSTART = os.path.join(REPO, "examples", "quickstart", "run.yaml")
-ANALYSIS = os.path.join(REPO, "analysis")
+from gigasim_test import ANALYSIS, QUICKSTART, gigasim
 
 SWEEP_YAML = f"""name: analysis-test
 base: {QUICKSTART}
@@ -35,12 +31,6 @@ zip:
   - {{topology.oversubscription: [1, 3, 1], workload.ranks: [128, 128, 99999]}}
 """
 PARAMS = ["topology.oversubscription", "workload.ranks", "workload.steps"]
-
-
-def _gigasim(*args, cwd):
-    if not os.path.isfile(GIGASIM_BIN):
-        pytest.fail(f"gigasim binary not built: {GIGASIM_BIN} (run scripts/test, or set GIGASIM_BIN)")
-    return subprocess.run([GIGASIM_BIN, *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 def _module(*args, cwd):
@@ -54,9 +44,9 @@ def sweep_dir(tmp_path_factory):
     """A planned and run sweep: 3 points, the last one failed."""
     base = tmp_path_factory.mktemp("sweep")
     (base / "sweep.yaml").write_text(SWEEP_YAML)
-    plan = _gigasim("sweep", "plan", "sweep.yaml", "-o", "out", "--no-validate", cwd=str(base))
+    plan = gigasim("sweep", "plan", "sweep.yaml", "-o", "out", "--no-validate", cwd=str(base))
     assert plan.returncode == 0, plan.stderr
-    run = _gigasim("sweep", "run", "out", "--jobs", "2", "--progress", "none", cwd=str(base))
+    run = gigasim("sweep", "run", "out", "--jobs", "2", "--progress", "none", cwd=str(base))
     assert run.returncode == 1, f"expected exit 1 (one point fails):\n{run.stdout}\n{run.stderr}"
     return str(base / "out")
 
@@ -88,7 +78,7 @@ def test_package_exports_analysis_functions():
 # --- gigasim sweep ---------------------------------------------------------------------------------
 
 def test_sweep_status_json(sweep_dir):
-    proc = _gigasim("sweep", "status", sweep_dir, "--json", cwd=os.path.dirname(sweep_dir))
+    proc = gigasim("sweep", "status", sweep_dir, "--json", cwd=os.path.dirname(sweep_dir))
     j = json.loads(proc.stdout)
     assert (j["points"], j["ok"], j["failed"], j["missing"]) == (3, 2, 1, 0)
     statuses = [p["status"] for p in j["status"]]
@@ -101,7 +91,7 @@ def test_rerun_skips_ok_points(sweep_dir, tmp_path):
     shutil.copytree(sweep_dir, copy)
     before = {p: os.path.getmtime(copy / "results" / p) for p in os.listdir(copy / "results") if p.endswith(".h5")}
     assert len(before) == 2
-    proc = _gigasim("sweep", "run", "out", "--progress", "log", cwd=str(tmp_path))
+    proc = gigasim("sweep", "run", "out", "--progress", "log", cwd=str(tmp_path))
     assert proc.returncode == 1, proc.stderr
     assert "2 already ok" in proc.stderr
     after = {p: os.path.getmtime(copy / "results" / p) for p in before}

@@ -2,21 +2,15 @@
 
 import gzip
 import json
-import os
-import subprocess
 from collections import defaultdict
 
-import pytest
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-GIGASIM_BIN = os.environ.get("GIGASIM_BIN", os.path.join(REPO, "build", "gigasim"))
-QUICKSTART = os.path.join(REPO, "examples", "quickstart", "run.yaml")
+from gigasim_test import QUICKSTART, gigasim
 
 
 def trace(tmp_path, *extra):
     out = tmp_path / "trace.json.gz"
-    proc = subprocess.run([GIGASIM_BIN, "run", QUICKSTART, "-o", str(tmp_path / "r.h5"), "--progress", "none",
-                           "--timeline", str(out), *extra], capture_output=True, text=True, timeout=300)
+    proc = gigasim("run", QUICKSTART, "-o", tmp_path / "r.h5", "--progress", "none", "--timeline", out, *extra,
+                   timeout=300)
     assert proc.returncode == 0, proc.stderr
     with open(out, "rb") as f:
         assert f.read(2) == b"\x1f\x8b"  # gzip
@@ -68,9 +62,8 @@ def test_rank_and_step_selection(tmp_path):
 
 
 def test_bad_selection_is_a_usage_error(tmp_path):
-    proc = subprocess.run([GIGASIM_BIN, "run", QUICKSTART, "-o", str(tmp_path / "r.h5"), "--timeline",
-                           str(tmp_path / "t.json.gz"), "--timeline-ranks", "banana"],
-                          capture_output=True, text=True, timeout=60)
+    proc = gigasim("run", QUICKSTART, "-o", tmp_path / "r.h5", "--timeline", tmp_path / "t.json.gz",
+                   "--timeline-ranks", "banana", timeout=60)
     assert proc.returncode == 2
     assert "--timeline-ranks" in proc.stderr
     assert not (tmp_path / "r.h5").exists()
