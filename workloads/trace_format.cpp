@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "sim/core/atomic_file.hpp"
 #include "workloads/workload_source.hpp"
 
 namespace gigasim {
@@ -260,28 +261,14 @@ void write_trace(const Workload& w, std::ostream& out) {
 }
 
 void write_trace_file(const Workload& w, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  {
+  write_atomically(path, "the trace", [&](const std::string& tmp) {
+    errno = 0;
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw IoError(fmt::format("{}: error: cannot write the trace: {}", path, std::strerror(errno)));
-    try {
-      write_trace(w, f);
-    } catch (...) {
-      f.close();
-      std::remove(tmp.c_str());
-      throw;
-    }
+    if (!f) throw IoError("cannot write the trace", errno != 0 ? errno : EIO);
+    write_trace(w, f);
     f.close();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw IoError(fmt::format("{}: error: cannot write the trace (disk full?)", path));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw IoError(fmt::format("{}: error: cannot rename the trace into place: {}", path, why));
-  }
+    if (!f) throw IoError("cannot write the trace", errno != 0 ? errno : EIO);
+  });
 }
 
 Workload read_trace(const ConfigNode& doc) {

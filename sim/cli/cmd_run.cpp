@@ -1,8 +1,12 @@
 // `gigasim run RUN.yaml -o OUT.h5`: one simulation point, end to end.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +19,8 @@
 #include "sim/cli/progress.hpp"
 #include "sim/spec/run_setup.hpp"
 #include "sim/spec/run_spec.hpp"
+#include "sim/core/atomic_file.hpp"
+#include "sim/core/interrupt.hpp"
 #include "sim/core/memory_budget.hpp"
 #include "sim/core/units.hpp"
 #include "sim/replay/replay_engine.hpp"
@@ -173,6 +179,8 @@ void run_command(const RunOptions& o) {
   const std::string out = !o.output.empty() ? o.output : spec.output;
   if (out.empty()) throw ConfigError(SourceLocation{o.file, 0, 0}, "no output file: give -o OUT.h5 or 'output:' in the run file");
   check_output_writable(out);
+  interrupt::install(fmt::format("gigasim run {}", o.file));
+  interrupt::set_outcome(fmt::format("nothing was written ({} not created)", out));
 
   auto progress = make_progress(o.progress, o.progress_interval);
   RunSetup setup(spec, o.calibration, o.seed);
@@ -180,6 +188,7 @@ void run_command(const RunOptions& o) {
   const uint32_t comparisons = failure_impact_replays(o.failure_impact, setup.events.size(), &each);
   const RunEstimate est = setup.estimate(1 + comparisons);
   RunSetup::check_memory(spec, est);
+  check_output_room(out, est.result_bytes);
   progress->message(fmt::format("estimate: {} of memory ({}), {} to {} of wall time", format_bytes(est.memory_bytes()),
                                 est.detail(), format_duration(est.wall_low_s), format_duration(est.wall_high_s)));
   const Topology& topo = setup.topo;
@@ -238,6 +247,7 @@ void run_command(const RunOptions& o) {
   meta.status = res.ok ? "ok" : "failed";
   meta.error = res.error;
   meta.seed = o.seed >= 0 ? o.seed : spec.seed;
+  meta.expected_bytes = est.result_bytes;
   meta.command_line = command_line();
   meta.simgrid_version = simgrid_version();
   meta.network = net;
@@ -248,7 +258,10 @@ void run_command(const RunOptions& o) {
   if (!spec.point_id.empty()) meta.params.emplace_back("point_id", spec.point_id);
   meta.wall_time_s = wall_now() - t0;
   write_results(out, meta, topo, work, res, summary);
-  if (timeline) write_timeline(o.timeline, *timeline, topo, work, res);
+  if (timeline) {
+    interrupt::set_outcome(fmt::format("{} was written, the timeline {} was not", out, o.timeline));
+    write_timeline(o.timeline, *timeline, topo, work, res);
+  }
 
   progress->message(fmt::format("{}: step time mean {} p99 {} | wall {:.2f} s | {}", meta.status,
                                 format_duration(summary_value(summary, "step_time_mean_s")),
@@ -293,11 +306,26 @@ void check_output_writable(const std::string& out) {
   if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("{}: error: output directory '{}' does not exist", out, dir.string()));
   if (fs::is_directory(p, ec)) throw IoError(fmt::format("{}: error: output is a directory", out));
   const std::string probe = out + ".tmp";
-  {
-    std::ofstream f(probe, std::ios::binary | std::ios::trunc);
-    if (!f) throw IoError(fmt::format("{}: error: cannot write output (permission denied or read-only)", out));
-  }
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw io_error(out, errno, "cannot create the output file");
+  ::close(fd);
   std::remove(probe.c_str());
+}
+
+void check_output_room(const std::string& out, double result_bytes) {
+  namespace fs = std::filesystem;
+  const fs::path p(out);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  struct statvfs vfs{};
+  if (::statvfs(dir.c_str(), &vfs) != 0) return;  // unknown: the write will tell
+  const double free_bytes = static_cast<double>(vfs.f_bavail) * static_cast<double>(vfs.f_frsize);
+  // Compressed result files measured at least 0.57 of the uncompressed estimate: refuse only
+  // when even half of it would not fit, before minutes of simulation are spent for nothing.
+  if (free_bytes < 0.5 * result_bytes) {
+    throw io_error(out, ENOSPC,
+                   fmt::format("the result file needs about {}, {} free; nothing was simulated",
+                               format_bytes(0.5 * result_bytes), format_bytes(free_bytes)));
+  }
 }
 
 void add_max_memory_option(CLI::App* sub, std::string& value) {

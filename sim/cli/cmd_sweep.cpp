@@ -9,7 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -20,6 +24,7 @@
 #include "sim/cli/progress.hpp"
 #include "sim/cli/sweep_dir.hpp"
 #include "sim/cli/sweep_runner.hpp"
+#include "sim/core/interrupt.hpp"
 #include "sim/spec/run_spec.hpp"
 #include "sim/spec/sweep_spec.hpp"
 #include "sim/results/h5.hpp"
@@ -49,6 +54,9 @@ void plan_command(const PlanOptions& o) {
   for (const char* sub : {"points", "results", "logs"}) fs::create_directories(dir / sub, ec);
   if (ec) throw IoError(fmt::format("{}: error: cannot create the sweep directory: {}", o.dir, ec.message()));
 
+  // A signal leaves nothing behind: the loop below notices it and discards what it wrote.
+  interrupt::install(fmt::format("gigasim sweep plan {}", o.sweep));
+  interrupt::set_deferred(true);
   std::map<std::string, bool> topology_ok;  // validated topology texts
   std::ofstream manifest(dir / "manifest.csv.tmp");
   if (!manifest) throw IoError(fmt::format("{}: error: cannot write manifest.csv", o.dir));
@@ -71,6 +79,10 @@ void plan_command(const PlanOptions& o) {
   };
   try {
   for (const SweepPoint& p : points) {
+    if (const int sig = interrupt::pending()) {
+      throw Interrupted(sig, fmt::format("gigasim sweep plan {}: interrupted by {}; nothing was written", o.sweep,
+                                         interrupt::signal_name(sig)));
+    }
     const std::vector<std::string> sets = p.overrides(o.sets);
     RunSpec rs;
     try {
@@ -140,6 +152,9 @@ int run_sweep_command(const RunSweepOptions& o) {
     first = std::min(all.size(), static_cast<size_t>(o.index) * o.count);
     last = std::min(all.size(), first + o.count);
   }
+  // A signal stops the points this process runs (they stay not ok) and says how far it got.
+  interrupt::install(fmt::format("gigasim sweep run {}", o.dir));
+  interrupt::set_deferred(true);
   std::vector<const ManifestRow*> todo;
   size_t skipped = 0;
   for (size_t i = first; i < last; ++i) {
@@ -153,36 +168,83 @@ int run_sweep_command(const RunSweepOptions& o) {
   progress->message(fmt::format("sweep {}: points {}-{} of {}: {} already ok, {} to run on {} job(s)", o.dir, first,
                                 last == 0 ? 0 : last - 1, all.size(), skipped, todo.size(), o.jobs));
   const auto t0 = std::chrono::steady_clock::now();
-  std::map<pid_t, const ManifestRow*> running;
-  size_t next = 0, done = 0, failed = 0;
+  struct Running {
+    const ManifestRow* row;
+    PointLock lock;
+  };
+  std::map<pid_t, Running> running;
+  size_t next = 0, done = 0, failed = 0, elsewhere = 0;
+  auto stop = [&](int sig) {
+    for (const auto& [pid, r] : running) ::kill(pid, SIGTERM);
+    for (auto& [pid, r] : running) {
+      int ws = 0;
+      while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+      }
+      log_run_event(o.dir, "stopped", *r.row, interrupt::signal_name(sig));
+      interrupt::remove_child(pid);
+    }
+    const size_t ok = std::count_if(all.begin() + static_cast<std::ptrdiff_t>(first),
+                                    all.begin() + static_cast<std::ptrdiff_t>(last),
+                                    [&](const ManifestRow& r) { return point_status(o.dir, r).state == PointState::kOk; });
+    throw Interrupted(sig, fmt::format("gigasim sweep run {}: interrupted by {}: {} of {} points ok, {} stopped and "
+                                       "not ok; 'gigasim sweep run {}' resumes",
+                                       o.dir, interrupt::signal_name(sig), ok, last - first, running.size(), o.dir));
+  };
   while (next < todo.size() || !running.empty()) {
+    if (interrupt::pending()) stop(interrupt::pending());
     while (next < todo.size() && running.size() < std::max(1U, o.jobs)) {
       const ManifestRow* row = todo[next++];
+      // Claim the point; another process may run it, or have finished it since the scan.
+      std::optional<PointLock> lock = PointLock::try_claim(o.dir, *row);
+      if (!lock) {
+        ++elsewhere;
+        continue;
+      }
+      if (point_status(o.dir, *row).state == PointState::kOk) {
+        ++skipped;
+        continue;
+      }
       std::error_code ec;
       fs::remove(fs::path(o.dir) / fs::path(row->output).replace_extension(".error"), ec);
-      running[spawn_point(o.dir, *row)] = row;
+      log_run_event(o.dir, "start", *row);
+      const pid_t pid = spawn_point(o.dir, *row, lock->fd());
+      interrupt::add_child(pid);
+      running.emplace(pid, Running{row, std::move(*lock)});
     }
+    if (running.empty()) break;
     int ws = 0;
     const pid_t pid = waitpid(-1, &ws, 0);
-    if (pid < 0) break;
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
     auto it = running.find(pid);
     if (it == running.end()) continue;
-    record_outcome(o.dir, *it->second, ws);
-    const PointStatus st = point_status(o.dir, *it->second);
+    interrupt::remove_child(pid);
+    const ManifestRow* row = it->second.row;
+    if (interrupt::pending()) {  // stopped by the signal, not a failure of its own
+      log_run_event(o.dir, "stopped", *row, interrupt::signal_name(interrupt::pending()));
+      running.erase(it);
+      stop(interrupt::pending());
+    }
+    record_outcome(o.dir, *row, ws);
+    const PointStatus st = point_status(o.dir, *row);
+    log_run_event(o.dir, "end", *row, to_string(st.state));
     ++done;
     if (st.state != PointState::kOk) {
       ++failed;
-      progress->message(fmt::format("point {} failed: {}", it->second->id, st.error));
+      progress->message(fmt::format("point {} failed: {}", row->id, st.error));
     }
-    running.erase(it);
+    running.erase(it);  // releases the claim
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::string line = fmt::format("[points {}/{}] {} ok, {} failed | running {} | wall {:.0f} s", done, todo.size(),
                                    done - failed, failed, running.size(), wall);
     if (done < todo.size()) line += fmt::format(" | ETA {:.0f} s", wall / done * (todo.size() - done));
     progress->status(line, false);
   }
-  progress->message(fmt::format("sweep {}: {} run, {} ok, {} failed ({} skipped as already ok)", o.dir, done,
-                                done - failed, failed, skipped));
+  progress->message(fmt::format("sweep {}: {} run, {} ok, {} failed ({} skipped as already ok, {} run by another "
+                                "process)",
+                                o.dir, done, done - failed, failed, skipped, elsewhere));
   return failed == 0 ? 0 : 1;
 }
 
@@ -196,13 +258,24 @@ struct StatusOptions {
 void status_command(const StatusOptions& o) {
   const std::vector<ManifestRow> rows = read_manifest(o.dir);
   std::map<PointState, size_t> counts{{PointState::kOk, 0}, {PointState::kFailed, 0}, {PointState::kMissing, 0}};
+  size_t running = 0;
   nlohmann::json points = nlohmann::json::array();
-  std::vector<std::pair<std::string, std::string>> failures;
+  std::vector<std::pair<std::string, std::string>> failures, runs;
   for (const ManifestRow& r : rows) {
     const PointStatus s = point_status(o.dir, r);
-    ++counts[s.state];
-    points.push_back({{"point_id", r.id}, {"status", to_string(s.state)}, {"error", s.error}});
-    if (s.state == PointState::kFailed) failures.emplace_back(r.id, s.error);
+    // A point being run (its lock held by a live process) is counted apart from missing ones.
+    const PointHolder h = s.state == PointState::kOk ? PointHolder{} : point_holder(o.dir, r);
+    nlohmann::json p{{"point_id", r.id}, {"status", h.running ? "running" : to_string(s.state)}, {"error", s.error}};
+    if (h.running) {
+      ++running;
+      p["host"] = h.host;
+      p["pid"] = h.pid;
+      runs.emplace_back(r.id, fmt::format("{} pid {}", h.host, h.pid));
+    } else {
+      ++counts[s.state];
+      if (s.state == PointState::kFailed) failures.emplace_back(r.id, s.error);
+    }
+    points.push_back(p);
   }
   if (o.json) {
     nlohmann::json j{{"dir", o.dir},
@@ -210,12 +283,14 @@ void status_command(const StatusOptions& o) {
                      {"ok", counts[PointState::kOk]},
                      {"failed", counts[PointState::kFailed]},
                      {"missing", counts[PointState::kMissing]},
+                     {"running", running},
                      {"status", points}};
     std::cout << j.dump(2) << std::endl;
     return;
   }
-  std::printf("%s: %zu points: %zu ok, %zu failed, %zu missing\n", o.dir.c_str(), rows.size(), counts[PointState::kOk],
-              counts[PointState::kFailed], counts[PointState::kMissing]);
+  std::printf("%s: %zu points: %zu ok, %zu failed, %zu running, %zu missing\n", o.dir.c_str(), rows.size(),
+              counts[PointState::kOk], counts[PointState::kFailed], running, counts[PointState::kMissing]);
+  for (const auto& [id, where] : runs) std::printf("  running %s: %s\n", id.c_str(), where.c_str());
   for (const auto& [id, err] : failures) std::printf("  failed %s: %s\n", id.c_str(), err.c_str());
 }
 

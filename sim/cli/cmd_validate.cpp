@@ -51,6 +51,7 @@ nlohmann::json estimate_json(const RunEstimate& e) {
                           {"program", e.program_bytes}}},
                         {"wall_low_s", e.wall_low_s},
                         {"wall_high_s", e.wall_high_s},
+                        {"result_bytes", e.result_bytes},
                         {"memory_limit_bytes", memory_limit().bytes},
                         {"fits", e.memory_bytes() <= memory_limit().bytes}};
 }
@@ -99,6 +100,7 @@ void print_human(const nlohmann::json& j) {
               e["fits"].get<bool>() ? "" : " (EXCEEDED: gigasim run would refuse it)");
   std::printf("  wall time: %s to %s\n", format_duration(e["wall_low_s"].get<double>()).c_str(),
               format_duration(e["wall_high_s"].get<double>()).c_str());
+  std::printf("  result file: at most about %s before compression\n", format_bytes(e["result_bytes"].get<double>()).c_str());
 }
 
 void validate_command(const ValidateOptions& o) {

@@ -20,6 +20,9 @@ int sweep_exit_code();
 /// Fails early when `out` cannot be created (its directory is missing, it is a directory, or it
 /// cannot be written), so nothing is computed for nothing. Throws: IoError (exit 3); leaves no file.
 void check_output_writable(const std::string& out);
+/// Fails early when the output's filesystem has not even half of `result_bytes` (the result
+/// file's uncompressed estimate) free. Throws: IoError (exit 3, "no space left on device").
+void check_output_room(const std::string& out, double result_bytes);
 
 /// `--max-memory SIZE` (verbs that build runs) and applying it to the memory limit (no-op when
 /// empty). Throws: ConfigError for a size that does not parse or is not positive.

@@ -4,11 +4,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "sim/core/error.hpp"
+#include "sim/core/interrupt.hpp"
 
 namespace gigasim {
 namespace {
@@ -44,6 +46,7 @@ ChildReplay replay_in_child(const Topology& topo, const Workload& work, const Ne
   const pid_t pid = fork();
   if (pid < 0) throw SimulationError(fmt::format("failure impact: fork failed: {}", std::strerror(errno)));
   if (pid == 0) {
+    interrupt::mark_forked_child();  // a signal ends it silently; the parent reports
     ::close(fd[0]);
     int code = 0;
     try {
@@ -68,6 +71,7 @@ ChildReplay replay_in_child(const Topology& topo, const Workload& work, const Ne
     std::_Exit(code);
   }
   ::close(fd[1]);
+  interrupt::add_child(pid);
   ChildReplay out;
   uint8_t ok = 0;
   uint64_t n = 0, len = 0;
@@ -85,7 +89,9 @@ ChildReplay replay_in_child(const Topology& topo, const Workload& work, const Ne
   }
   ::close(fd[0]);
   int status = 0;
-  waitpid(pid, &status, 0);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  interrupt::remove_child(pid);
   if (!r || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     throw SimulationError("failure impact: a comparison replay died (run with --failure-impact none to skip it)");
   }

@@ -10,6 +10,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/huge_pages.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/interrupt.hpp"
 #include "sim/core/version.hpp"
 #include "sim/replay/replay_engine.hpp"
 #include "sim/results/h5.hpp"
@@ -25,12 +26,16 @@ int main(int argc, char** argv) {
   using namespace gigasim;
   maybe_reexec_with_huge_pages(argv);
   for (int i = 0; i < argc; ++i) g_command_line += (i ? " " : "") + std::string(argv[i]);
+  // Ctrl-C, kill and a closed terminal end any verb with one line and 128 + the signal; verbs
+  // say more precisely what was interrupted (sim/core/interrupt.hpp).
+  interrupt::install(argc > 1 && argv[1][0] != '-' ? fmt::format("gigasim {}", argv[1]) : "gigasim");
 
   CLI::App app{
       "gigasim: simulate AI training clusters of up to 100,000 GPUs.\n"
       "Describe a fabric in YAML, replay a training step or a collective on it in SimGrid, and\n"
       "read step time, exposed communication and link load from an HDF5 file.\n"
-      "Exit codes: 0 ok, 1 simulation failed, 2 usage or config error, 3 I/O error.\n"
+      "Exit codes: 0 ok, 1 simulation failed, 2 usage or config error, 3 I/O error;\n"
+      "130, 143, 129 after SIGINT (Ctrl-C), SIGTERM, SIGHUP (nothing half-written is left).\n"
       "Run 'gigasim <verb> --help' for a verb's options."};
   app.require_subcommand(1);
   app.set_version_flag("--version",

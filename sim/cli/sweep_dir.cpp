@@ -1,10 +1,18 @@
 #include "sim/cli/sweep_dir.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "sim/core/atomic_file.hpp"
 #include "sim/core/error.hpp"
 #include "sim/results/h5.hpp"
 
@@ -84,6 +92,88 @@ PointStatus point_status(const std::string& dir, const ManifestRow& row) {
 
 const char* to_string(PointState s) {
   return s == PointState::kOk ? "ok" : s == PointState::kFailed ? "failed" : "missing";
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+namespace {
+fs::path lock_path(const std::string& dir, const ManifestRow& row) { return fs::path(dir) / "locks" / (row.id + ".lock"); }
+}  // namespace
+
+std::optional<PointLock> PointLock::try_claim(const std::string& dir, const ManifestRow& row) {
+  const fs::path p = lock_path(dir, row);
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  const int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw io_error(p.string(), errno, "cannot create the point's lock");
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return std::nullopt;
+    throw io_error(p.string(), err, "cannot lock the point");
+  }
+  const std::string who = fmt::format("{} {}\n", host_name(), static_cast<int64_t>(::getpid()));
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, who.data(), who.size(), 0) != static_cast<ssize_t>(who.size())) {
+    const int err = errno;
+    ::close(fd);
+    throw io_error(p.string(), err, "cannot write the point's lock");
+  }
+  return PointLock(fd);
+}
+
+PointLock::PointLock(PointLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+
+PointLock& PointLock::operator=(PointLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+PointLock::~PointLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+PointHolder point_holder(const std::string& dir, const ManifestRow& row) {
+  PointHolder h;
+  const fs::path p = lock_path(dir, row);
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return h;
+  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+    ::close(fd);
+    return h;  // nobody holds it
+  }
+  h.running = true;
+  char buf[512] = {0};
+  const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  ::close(fd);
+  if (n > 0) {
+    std::istringstream in(std::string(buf, static_cast<size_t>(n)));
+    in >> h.host >> h.pid;
+  }
+  return h;
+}
+
+void log_run_event(const std::string& dir, const std::string& event, const ManifestRow& row, const std::string& detail) {
+  const fs::path p = fs::path(dir) / "runs.log";
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const std::string line = fmt::format("{} {} {} {} {}{}\n", when, host_name(), static_cast<int64_t>(::getpid()), event,
+                                       row.id, detail.empty() ? "" : " " + detail);
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw io_error(p.string(), errno, "cannot append to the sweep's run log");
+  const ssize_t w = ::write(fd, line.data(), line.size());
+  const int err = errno;
+  ::close(fd);
+  if (w != static_cast<ssize_t>(line.size())) throw io_error(p.string(), w < 0 ? err : ENOSPC, "cannot append to the sweep's run log");
 }
 
 }  // namespace gigasim::sweep

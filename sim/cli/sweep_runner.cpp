@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "sim/core/atomic_file.hpp"
 #include "sim/core/error.hpp"
 #include "sim/results/h5.hpp"
 
@@ -27,7 +28,7 @@ std::string self_exe() {
   return ec ? std::string("gigasim") : p.string();
 }
 
-pid_t spawn_point(const std::string& dir, const ManifestRow& row) {
+pid_t spawn_point(const std::string& dir, const ManifestRow& row, int lock_fd) {
   const std::string exe = self_exe();
   const fs::path d(dir);
   const std::string run = (d / row.run_file).string(), out = (d / row.output).string();
@@ -40,10 +41,12 @@ pid_t spawn_point(const std::string& dir, const ManifestRow& row) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  // The lock goes to fd 3 of the child, without close-on-exec: the claim lives while it runs.
+  if (lock_fd >= 0) posix_spawn_file_actions_adddup2(&fa, lock_fd, 3);
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw IoError(fmt::format("cannot start {}: {}", exe, std::strerror(rc)));
+  if (rc != 0) throw io_error(log, rc, fmt::format("cannot start the process of point {}", row.id));
   return pid;
 }
 

@@ -43,10 +43,15 @@ class ConfigError : public Error {
   std::string message_;
 };
 
-/// A file that cannot be read or written: exit code 3.
+/// A file that cannot be read or written: exit code 3. `sys_errno` is the system's reason when
+/// known (ENOSPC, EDQUOT, EROFS, EACCES...), 0 otherwise.
 class IoError : public Error {
  public:
-  explicit IoError(const std::string& message) : Error(ExitCode::kIo, message) {}
+  explicit IoError(const std::string& message, int sys_errno = 0) : Error(ExitCode::kIo, message), errno_(sys_errno) {}
+  int sys_errno() const { return errno_; }
+
+ private:
+  int errno_;
 };
 
 /// The simulation ran and failed (deadlock, unreachable destination, invariant): exit code 1.

@@ -95,6 +95,16 @@ RunEstimate estimate_run(const Topology& topo, const Workload& work, const RankP
   e.flow_bytes = static_cast<double>(e.peak_flows) * cost::kFlowBytes;
   e.program_bytes = static_cast<double>(e.ops) * cost::kOpBytes;
 
+  // The result file, column by column (8-byte numbers; names as variable-length strings).
+  uint64_t fabric_links = 0, collective_ops = 0;
+  for (const Cable& c : topo.cables) fabric_links += c.kind == LinkKind::kNvLink ? 0 : 2;
+  for (const Program& p : work.programs) {
+    for (const Op& op : p.ops) collective_ops += op.kind == OpKind::kCollective;
+  }
+  e.result_bytes = 64.0 * 1024 + static_cast<double>(fabric_links) * (11 * 8 + 40) +
+                   static_cast<double>(topo.nodes.size()) * (5 * 8 + 32) + static_cast<double>(collective_ops) * (24 * 8 + 48) +
+                   static_cast<double>(work.steps) * 20 * 8;
+
   const double setup_s = static_cast<double>(e.links) * cost::kLinkWallS + static_cast<double>(e.actors) * cost::kActorWallS;
   const double flows = static_cast<double>(e.flows);
   e.wall_low_s = e.replays * (setup_s + flows * cost::kFlowWallLowS);

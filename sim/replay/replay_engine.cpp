@@ -10,6 +10,7 @@
 
 #include "sim/collectives/collective_algorithm.hpp"
 #include "sim/core/error.hpp"
+#include "sim/core/interrupt.hpp"
 #include "sim/platform/fabric_zone.hpp"
 #include "sim/replay/failure_injector.hpp"
 #include "sim/replay/rank_actor.hpp"
@@ -57,6 +58,7 @@ ReplayResult ReplayEngine::run() {
   const char* guard = std::getenv("GIGASIM_GUARD_PAGES");
   engine->set_config(std::string("contexts/stack-size:") + (stack ? stack : "12"));
   engine->set_config(std::string("contexts/guard-size:") + (guard ? guard : "0"));
+  interrupt::reinstall();  // SimGrid installs its own SIGINT handler (an actor dump, exit 1)
 
   const Calibration cal = (opt_.calibration ? *opt_.calibration : Calibration::nccl()).for_profile(topo_.gpu_model);
   const RankProgram prog = RankProgram::compile(work_, topo_, cal, opt_.failures.empty() && opt_.links_down.empty());

@@ -140,7 +140,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const GoodputEstima
 }  // namespace
 
 void write_goodput(const std::string& path, const RunMeta& meta, const GoodputEstimate& estimate) {
-  write_atomically(path, [&](const std::string& tmp) { write_file(tmp, meta, estimate); });
+  write_atomically(path, "the goodput file", [&](const std::string& tmp) { write_file(tmp, meta, estimate); });
 }
 
 }  // namespace gigasim

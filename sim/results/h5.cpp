@@ -3,20 +3,43 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
+#include "sim/core/atomic_file.hpp"
 #include "sim/core/error.hpp"
 
 namespace gigasim::h5 {
 namespace {
 
+// The system error behind the failure on HDF5's error stack (its file driver records
+// "errno = 28, error message = 'No space left on device'"), or 0.
+int stack_errno() {
+  int found = 0;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
+        const char* at = e->desc != nullptr ? std::strstr(e->desc, "errno = ") : nullptr;
+        if (at != nullptr && *static_cast<int*>(data) == 0) *static_cast<int*>(data) = std::atoi(at + 8);
+        return 0;
+      },
+      &found);
+  return found;
+}
+
+[[noreturn]] void fail(const char* what, const std::string& name) {
+  const int err = stack_errno();
+  H5Eclear2(H5E_DEFAULT);
+  throw IoError(fmt::format("HDF5: cannot {} '{}'{}", what, name, err != 0 ? ": " + describe_errno(err) : ""), err);
+}
+
 hid_t check(hid_t id, const char* what, const std::string& name) {
-  if (id < 0) throw IoError(fmt::format("HDF5: cannot {} '{}'", what, name));
+  if (id < 0) fail(what, name);
   return id;
 }
 
 void check_status(herr_t st, const char* what, const std::string& name) {
-  if (st < 0) throw IoError(fmt::format("HDF5: cannot {} '{}'", what, name));
+  if (st < 0) fail(what, name);
 }
 
 Handle utf8_vlen_string_type() {
@@ -168,14 +191,19 @@ void Table::finish() { group_.attr("columns", names_); }
 
 File File::create(const std::string& path) {
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (id < 0) throw IoError(fmt::format("{}: error: cannot create HDF5 file", path));
+  if (id < 0) {
+    const int err = stack_errno();
+    H5Eclear2(H5E_DEFAULT);
+    throw IoError(fmt::format("{}: error: cannot create HDF5 file{}", path, err != 0 ? ": " + describe_errno(err) : ""),
+                  err);
+  }
   return File(Handle(id, H5Fclose));
 }
 
 void File::close() {
   if (h_.id() >= 0) {
     check_status(H5Fflush(h_.id(), H5F_SCOPE_GLOBAL), "flush", "file");
-    h_ = Handle();
+    check_status(H5Fclose(h_.release()), "close", "file");
   }
 }
 

@@ -26,6 +26,8 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   ~Handle();
   hid_t id() const { return id_; }
+  /// Gives the id up without closing it.
+  hid_t release() { return std::exchange(id_, -1); }
 
  private:
   hid_t id_ = -1;

@@ -1,11 +1,12 @@
 #pragma once
 // What every gigasim-results file shares, whatever it holds (a run, a goodput estimate): the root
-// attributes that identify it (schema, versions, host, time, command line, status, seed) and the
-// atomic write (to "<path>.tmp", renamed when complete). Used by the writers in sim/results only.
+// attributes that identify it (schema, versions, host, time, command line, status, seed); files
+// are written atomically (sim/core/atomic_file.hpp). Used by the writers in sim/results only.
 
 #include <functional>
 #include <string>
 
+#include "sim/core/atomic_file.hpp"
 #include "sim/results/h5.hpp"
 #include "sim/results/results_writer.hpp"
 
@@ -15,8 +16,5 @@ namespace gigasim {
 /// hostname, command_line, status (+ error), wall_time_s, seed.
 void write_root_attrs(const h5::File& f, const RunMeta& meta);
 
-/// Calls write(path + ".tmp"), then renames it to `path`. Throws: IoError, or what `write`
-/// throws; nothing is left under either name then.
-void write_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write);
 
 }  // namespace gigasim

@@ -351,7 +351,8 @@ std::string run_fidelity(const ReplayResult& res) {
 
 void write_results(const std::string& path, const RunMeta& meta, const Topology& topo, const Workload& work,
                    const ReplayResult& res, const Summary& summary) {
-  write_atomically(path, [&](const std::string& tmp) { write_file(tmp, meta, topo, work, res, summary); });
+  write_atomically(path, "the result file", [&](const std::string& tmp) { write_file(tmp, meta, topo, work, res, summary); },
+                   static_cast<uint64_t>(meta.expected_bytes));
 }
 
 void write_root_attrs(const h5::File& f, const RunMeta& meta) {
@@ -370,19 +371,5 @@ void write_root_attrs(const h5::File& f, const RunMeta& meta) {
   f.attr("seed", meta.seed);
 }
 
-void write_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& write) {
-  const std::string tmp = path + ".tmp";
-  try {
-    write(tmp);
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw IoError(fmt::format("{}: error: cannot rename result file into place: {}", path, why));
-  }
-}
 
 }  // namespace gigasim

@@ -34,6 +34,7 @@ struct RunMeta {
   /// Flat sweep parameters ("topology.servers" -> "32"); empty outside sweeps.
   std::vector<std::pair<std::string, std::string>> params;
   bool record_nvlink = false;    ///< include NVLink links in /links
+  double expected_bytes = 0;     ///< what the file will weigh, about (0: unknown), for error messages
 };
 
 /// "stepwise", "collapsed" or "mixed" over the run's collectives ("none" without any).

@@ -5,9 +5,11 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <map>
 
+#include "sim/core/atomic_file.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/version.hpp"
 
@@ -16,35 +18,45 @@ namespace gigasim {
 
 namespace {
 
+// A plain or gzip file; the first failure's errno is kept (0: none).
 class Sink {
  public:
   Sink(const std::string& path, bool gzip) : gzip_(gzip) {
+    errno = 0;
     if (gzip_) {
       gz_ = gzopen(path.c_str(), "wb6");
-      ok_ = gz_ != nullptr;
+      if (gz_ == nullptr) fail();
     } else {
       f_ = std::fopen(path.c_str(), "wb");
-      ok_ = f_ != nullptr;
+      if (f_ == nullptr) fail();
     }
   }
   ~Sink() { close(); }
-  bool ok() const { return ok_; }
+  int error() const { return err_; }
   void write(const std::string& s) {
-    if (!ok_ || s.empty()) return;
-    if (gzip_) ok_ = gzwrite(gz_, s.data(), static_cast<unsigned>(s.size())) == static_cast<int>(s.size());
-    else ok_ = std::fwrite(s.data(), 1, s.size(), f_) == s.size();
+    if (err_ != 0 || s.empty()) return;
+    errno = 0;
+    if (gzip_ ? gzwrite(gz_, s.data(), static_cast<unsigned>(s.size())) != static_cast<int>(s.size())
+              : std::fwrite(s.data(), 1, s.size(), f_) != s.size()) {
+      fail();
+    }
   }
-  bool close() {
-    if (gzip_ && gz_ != nullptr) ok_ = gzclose(gz_) == Z_OK && ok_, gz_ = nullptr;
-    if (!gzip_ && f_ != nullptr) ok_ = std::fclose(f_) == 0 && ok_, f_ = nullptr;
-    return ok_;
+  int close() {
+    errno = 0;
+    if (gzip_ && gz_ != nullptr && gzclose(gz_) != Z_OK) fail();
+    if (!gzip_ && f_ != nullptr && std::fclose(f_) != 0) fail();
+    gz_ = nullptr, f_ = nullptr;
+    return err_;
   }
 
  private:
+  void fail() {
+    if (err_ == 0) err_ = errno != 0 ? errno : EIO;
+  }
   bool gzip_;
   gzFile gz_ = nullptr;
   FILE* f_ = nullptr;
-  bool ok_ = false;
+  int err_ = 0;
 };
 
 }  // namespace
@@ -52,10 +64,9 @@ class Sink {
 void write_timeline(const std::string& path, const TimelineRecorder& rec, const Topology& topo, const Workload& work,
                     const ReplayResult& res) {
   const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-  const std::string tmp = path + ".tmp";
-  {
+  write_atomically(path, "the timeline", [&](const std::string& tmp) {
     Sink out(tmp, gzip);
-    if (!out.ok()) throw IoError(fmt::format("{}: error: cannot write the timeline", path));
+    if (out.error() != 0) throw IoError("cannot write the timeline", out.error());
     nlohmann::json other{{"gigasim_version", kGigasimVersion},
                          {"topology_kind", topo.kind},
                          {"workload_kind", work.kind},
@@ -110,15 +121,8 @@ void write_timeline(const std::string& path, const TimelineRecorder& rec, const 
             {"ts", e.start_s * 1e6}, {"dur", (e.end_s - e.start_s) * 1e6}, {"args", args}});
     }
     out.write("\n]}\n");
-    if (!out.close()) {
-      std::remove(tmp.c_str());
-      throw IoError(fmt::format("{}: error: cannot write the timeline", path));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IoError(fmt::format("{}: error: cannot rename the timeline into place", path));
-  }
+    if (out.close() != 0) throw IoError("cannot write the timeline", out.error());
+  });
 }
 
 }  // namespace gigasim
