@@ -7,8 +7,9 @@
 with the package installed (analysis/README.md, "Installing"), or ``PYTHONPATH=analysis`` from the
 repository root.
 
-Exit status: 0 on success, 2 on bad arguments (e.g. merge of a directory without manifest.csv, or a
-goodput result without curves).
+Exit status: 0 on success; 2 on bad arguments (e.g. merge of a directory without manifest.csv,
+or a goodput result without curves); 3 when a file cannot be written ("PATH: error: no space
+left on device", nothing left behind).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sys
 from typing import List, Optional
 
 from .report import write_report
-from .sweep import NotASweepDir, counts, merge, save
+from .sweep import NotASweepDir, WriteError, counts, merge, save
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +66,13 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 2
         out = args.output or os.path.join(args.dir, "summary.h5")
-        written = save(df, out, csv=args.csv)
+        try:
+            written = save(df, out, csv=args.csv)
+        except WriteError as e:
+            print(e, file=sys.stderr, flush=True)
+            # Leave at once: PyTables' exit handlers can crash on a file whose write failed.
+            sys.stdout.flush()
+            os._exit(3)
         c = counts(df)
         print(f"{len(df)} points: {c['ok']} ok, {c['failed']} failed, {c['missing']} missing")
         for path in written:

@@ -15,6 +15,7 @@ per point; :func:`save` writes that table to HDF5 (``pandas.read_hdf(path, "runs
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -201,23 +202,52 @@ def _atomic(path: str, write) -> None:
             os.remove(tmp)
 
 
+class WriteError(OSError):
+    """A merged table could not be written; ``str()`` is "PATH: error: reason"."""
+
+
+def _reason(path: str, exc: BaseException) -> str:
+    """The system's reason a write to ``path`` failed, as gigasim prints it ("no space left on
+    device"). PyTables reports HDF5's errors without an errno: the file system tells then."""
+    err = getattr(exc, "errno", None)
+    if isinstance(err, int) and err > 0:
+        text = os.strerror(err)
+    else:
+        text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        try:
+            st = os.statvfs(os.path.dirname(os.path.abspath(path)) or ".")
+            if st.f_bavail * st.f_frsize < 64 * 1024:
+                text = os.strerror(errno.ENOSPC)
+        except OSError:
+            pass
+    return text[:1].lower() + text[1:]
+
+
 def save(df: pd.DataFrame, path_h5: "str | os.PathLike[str]", csv: bool = True) -> List[str]:
     """Writes ``df`` to ``path_h5`` (key ``"runs"``, PyTables table format) and, with ``csv``, to
-    the ``.csv`` of the same stem; both atomically. Returns the paths written.
+    the ``.csv`` of the same stem; both atomically, and both or neither. Returns the paths
+    written. Raises ``WriteError`` ("PATH: error: no space left on device") when a file cannot be
+    written; nothing is left behind then.
 
     Read back with ``pandas.read_hdf(path_h5, "runs")`` or ``pandas.read_csv(path_csv)``. String
     columns are stored as str with missing values as ``""``.
     """
     path_h5 = os.fspath(path_h5)
     parent = os.path.dirname(os.path.abspath(path_h5))
-    os.makedirs(parent, exist_ok=True)
     table = _hdf_ready(df)
-    _atomic(path_h5, lambda tmp: table.to_hdf(tmp, key="runs", format="table", mode="w"))
-    written = [path_h5]
+    jobs = [(path_h5, lambda tmp: table.to_hdf(tmp, key="runs", format="table", mode="w"))]
     if csv:
-        path_csv = os.path.splitext(path_h5)[0] + ".csv"
-        _atomic(path_csv, lambda tmp: table.to_csv(tmp, index=False))
-        written.append(path_csv)
+        jobs.append((os.path.splitext(path_h5)[0] + ".csv", lambda tmp: table.to_csv(tmp, index=False)))
+    written: List[str] = []
+    for path, write in jobs:
+        try:
+            os.makedirs(parent, exist_ok=True)
+            _atomic(path, write)
+        except Exception as e:  # noqa: BLE001 -- every failure becomes one clear message
+            for done in written:
+                os.remove(done)
+            raise WriteError(f"{path}: error: {_reason(path, e)}") from e
+        written.append(path)
     return written
 
 

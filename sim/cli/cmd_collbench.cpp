@@ -131,13 +131,7 @@ void collbench_command(const CollbenchOptions& o) {
   }
   w.steps = static_cast<uint32_t>(w.ops().size());
 
-  if (!o.output.empty()) {
-    // Fail before simulating when the result cannot be written.
-    FILE* probe = std::fopen((o.output + ".tmp").c_str(), "wb");
-    if (probe == nullptr) throw IoError(fmt::format("{}: error: cannot write output", o.output));
-    std::fclose(probe);
-    std::remove((o.output + ".tmp").c_str());
-  }
+  if (!o.output.empty()) check_output_writable(o.output);  // before simulating
   const Calibration cal = Calibration::load(o.calibration);
   auto progress = make_progress(o.progress, 30);
   ReplayOptions ropt;

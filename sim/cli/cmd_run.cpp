@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,6 +18,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/failure_impact.hpp"
 #include "sim/cli/progress.hpp"
+#include "sim/cli/sweep_dir.hpp"
 #include "sim/spec/run_setup.hpp"
 #include "sim/spec/run_spec.hpp"
 #include "sim/core/atomic_file.hpp"
@@ -221,6 +223,10 @@ void run_command(const RunOptions& o) {
     impact = measure_failure_impact(topo, work, net, ropt, each);
   }
   progress->message(fmt::format("{} GPUs, {} ranks, {} ops: simulating", topo.gpus, work.ranks, op_count(work)));
+  // A sweep point started by `gigasim sweep run`: its execution goes into the sweep's run log.
+  if (const char* sweep_dir = std::getenv("GIGASIM_SWEEP_DIR"); sweep_dir != nullptr && !spec.point_id.empty()) {
+    sweep::log_run_event(sweep_dir, "run", sweep::ManifestRow{spec.point_id, "", ""});
+  }
   ReplayEngine engine(topo, work, net, ropt);
   ReplayResult res = engine.run();
   for (size_t i = 0; i < res.failures.size() && i < impact.lost_s.size(); ++i) res.failures[i].lost_s = impact.lost_s[i];
@@ -260,7 +266,12 @@ void run_command(const RunOptions& o) {
   write_results(out, meta, topo, work, res, summary);
   if (timeline) {
     interrupt::set_outcome(fmt::format("{} was written, the timeline {} was not", out, o.timeline));
-    write_timeline(o.timeline, *timeline, topo, work, res);
+    try {
+      write_timeline(o.timeline, *timeline, topo, work, res);
+    } catch (const Error&) {
+      std::remove(out.c_str());  // all or nothing: the command failed
+      throw;
+    }
   }
 
   progress->message(fmt::format("{}: step time mean {} p99 {} | wall {:.2f} s | {}", meta.status,
@@ -303,7 +314,10 @@ void check_output_writable(const std::string& out) {
   const fs::path p(out);
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw IoError(fmt::format("{}: error: output directory '{}' does not exist", out, dir.string()));
+  if (!fs::is_directory(dir, ec)) {
+    if (ec && ec.value() != ENOENT && ec.value() != ENOTDIR) throw io_error(out, ec.value(), "cannot reach the output directory");
+    throw IoError(fmt::format("{}: error: output directory '{}' does not exist", out, dir.string()));
+  }
   if (fs::is_directory(p, ec)) throw IoError(fmt::format("{}: error: output is a directory", out));
   const std::string probe = out + ".tmp";
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -24,6 +24,7 @@
 #include "sim/cli/progress.hpp"
 #include "sim/cli/sweep_dir.hpp"
 #include "sim/cli/sweep_runner.hpp"
+#include "sim/core/atomic_file.hpp"
 #include "sim/core/interrupt.hpp"
 #include "sim/spec/run_spec.hpp"
 #include "sim/spec/sweep_spec.hpp"
@@ -52,14 +53,14 @@ void plan_command(const PlanOptions& o) {
   const fs::path dir(o.dir);
   std::error_code ec;
   for (const char* sub : {"points", "results", "logs"}) fs::create_directories(dir / sub, ec);
-  if (ec) throw IoError(fmt::format("{}: error: cannot create the sweep directory: {}", o.dir, ec.message()));
+  if (ec) throw io_error(o.dir, ec.value(), "cannot create the sweep directory");
 
   // A signal leaves nothing behind: the loop below notices it and discards what it wrote.
   interrupt::install(fmt::format("gigasim sweep plan {}", o.sweep));
   interrupt::set_deferred(true);
   std::map<std::string, bool> topology_ok;  // validated topology texts
   std::ofstream manifest(dir / "manifest.csv.tmp");
-  if (!manifest) throw IoError(fmt::format("{}: error: cannot write manifest.csv", o.dir));
+  if (!manifest) throw io_error((dir / "manifest.csv").string(), errno != 0 ? errno : EIO, "cannot write the manifest");
   manifest << "point_id,index,seed";
   if (!points.empty()) {
     for (const auto& [k, v] : points.front().params) manifest << "," << csv_field(k);
@@ -110,22 +111,26 @@ void plan_command(const PlanOptions& o) {
     const std::string run_file = "points/" + p.id + ".yaml";
     {
       if (!fs::exists(dir / run_file)) written.push_back(dir / run_file);  // not an earlier plan's
+      errno = 0;
       std::ofstream f(dir / run_file);
       f << "# gigasim sweep point " << p.id << " of " << spec.path << " (written by 'gigasim sweep plan')\n"
         << to_yaml_text(root);
-      if (!f) throw IoError(fmt::format("{}: error: cannot write {}", o.dir, run_file));
+      f.close();
+      if (!f) throw io_error((dir / run_file).string(), errno != 0 ? errno : EIO, "cannot write the point's run file");
     }
     manifest << p.id << "," << p.index << "," << (p.seed >= 0 ? std::to_string(p.seed) : std::string(""));
     for (const auto& [k, v] : p.params) manifest << "," << csv_field(v);
     manifest << "," << run_file << ",results/" << p.id << ".h5\n";
   }
+  errno = 0;
+  manifest.close();
+  if (!manifest) throw io_error((dir / "manifest.csv").string(), errno != 0 ? errno : EIO, "cannot write the manifest");
   } catch (...) {
     discard();
     throw;
   }
-  manifest.close();
   fs::rename(dir / "manifest.csv.tmp", dir / "manifest.csv", ec);
-  if (ec) throw IoError(fmt::format("{}: error: cannot write manifest.csv: {}", o.dir, ec.message()));
+  if (ec) throw io_error((dir / "manifest.csv").string(), ec.value(), "cannot write the manifest");
   fs::copy_file(spec.path, dir / "sweep.yaml", fs::copy_options::overwrite_existing, ec);
   std::printf("planned %zu points of sweep '%s' in %s (manifest.csv, points/*.yaml)\n", points.size(), spec.name.c_str(),
               o.dir.c_str());
@@ -352,10 +357,11 @@ void slurm_command(const SlurmOptions& o) {
   for (const auto& [name, text] : {std::pair{"submit.sbatch", submit}, std::pair{"merge.sbatch", merge},
                                    std::pair{"submit.sh", submit_sh}}) {
     const fs::path p = dir / name;
+    errno = 0;
     std::ofstream f(p);
     f << text;
-    if (!f) throw IoError(fmt::format("{}: error: cannot write", p.string()));
     f.close();
+    if (!f) throw io_error(p.string(), errno != 0 ? errno : EIO, "cannot write the Slurm script");
     fs::permissions(p, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
   }
   std::printf("wrote %s/submit.sbatch (%zu array tasks of %u points, at most %u at once), merge.sbatch, submit.sh\n",

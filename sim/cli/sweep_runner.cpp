@@ -43,8 +43,16 @@ pid_t spawn_point(const std::string& dir, const ManifestRow& row, int lock_fd) {
   posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
   // The lock goes to fd 3 of the child, without close-on-exec: the claim lives while it runs.
   if (lock_fd >= 0) posix_spawn_file_actions_adddup2(&fa, lock_fd, 3);
+  // The point process appends its own "run" line to DIR/runs.log: the count of executions.
+  std::vector<std::string> env_text{"GIGASIM_SWEEP_DIR=" + dir};
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "GIGASIM_SWEEP_DIR=", 18) != 0) env_text.emplace_back(*e);
+  }
+  std::vector<char*> envp;
+  for (std::string& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw io_error(log, rc, fmt::format("cannot start the process of point {}", row.id));
   return pid;

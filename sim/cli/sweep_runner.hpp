@@ -14,8 +14,8 @@ namespace gigasim::sweep {
 /// This executable's path (to start point processes with).
 std::string self_exe();
 /// Starts `gigasim run` for one point; its output goes to the point's log, and it inherits
-/// `lock_fd` (the point's PointLock, -1: none) so the claim lives as long as it runs. Returns
-/// the pid. Throws: IoError.
+/// `lock_fd` (the point's PointLock, -1: none) so the claim lives as long as it runs, and
+/// GIGASIM_SWEEP_DIR (it logs its own start in DIR/runs.log). Returns the pid. Throws: IoError.
 pid_t spawn_point(const std::string& dir, const ManifestRow& row, int lock_fd = -1);
 /// After a point's process ended with `wstatus`: leave an .error note unless its result file
 /// says it all.
