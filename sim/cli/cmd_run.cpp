@@ -163,8 +163,8 @@ void print_report(const RunSpec& spec, const std::string& out, const Topology& t
               "peak RSS %s\n",
               v("flows"), v("topology_build_s") + v("build_wall_s"), v("topology_build_s") + v("platform_wall_s"),
               v("actors_wall_s"), v("replay_wall_s"), v("wall_us_per_flow"), format_bytes(v("peak_rss_bytes")).c_str());
-  std::printf("Read it: /usr/bin/python3 -c \"import sys; sys.path.insert(0, 'analysis'); "
-              "import gigasim_results as g; r = g.open_run('%s'); print(r.summary); print(r.table('steps'))\"\n",
+  std::printf("Read it: /usr/bin/python3 -c \"import gigasim_results as g; r = g.open_run('%s'); "
+              "print(r.summary); print(r.table('steps'))\"   (pip install ./analysis, or PYTHONPATH=analysis)\n",
               out.c_str());
 }
 
