@@ -62,6 +62,27 @@ def test_side_by_side_and_list():
         assert name in listing
 
 
+def test_list_json_names_every_seam():
+    """`inspect --list --json`: every seam's list and the routing policies, each {name, description}."""
+    j = json.loads(inspect("--list", "--json"))
+    assert set(j) == {"topologies", "workloads", "collectives", "failures", "routing"}
+    for key, entries in j.items():
+        assert entries, key
+        for e in entries:
+            assert set(e) == {"name", "description"} and e["name"] and len(e["description"]) > 10, (key, e)
+    names = {k: [e["name"] for e in v] for k, v in j.items()}
+    assert {"fat_tree", "rail_optimized", "rail_only", "graph"} <= set(names["topologies"])
+    assert {"collective", "data_parallel", "llm", "trace"} <= set(names["workloads"])
+    assert {"ring", "tree", "nvls", "nvls_tree", "collnet", "pxn", "direct"} <= set(names["collectives"])
+    assert names["failures"] == ["scheduled", "stochastic"]
+    assert names["routing"] == ["dmodk", "ecmp", "adaptive", "spray"]
+    # The text form lists the same, one line each.
+    text = inspect("--list")
+    for entries in names.values():
+        for n in entries:
+            assert any(line.split()[:1] == [n] for line in text.splitlines()), n
+
+
 def test_price_table_override(tmp_path):
     prices = tmp_path / "prices.yaml"
     prices.write_text("switch_usd_per_port_gbps: 0\ntransceiver_usd_per_gbps: 0\ncable_usd: 1\n")
