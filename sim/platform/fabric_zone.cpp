@@ -73,6 +73,14 @@ bool FabricZone::reachable(uint32_t src, uint32_t dst) const {
   return topo_.router->route(src, dst, 0, LiveLinks(links_, load_, links_off_), p);
 }
 
+double FabricZone::route_latency(uint32_t src, uint32_t dst) const {
+  Path p;
+  if (src == dst || !topo_.router->route(src, dst, 0, LiveLinks(links_, load_, links_off_), p)) return 0;
+  double lat = 0;
+  for (LinkId l : p) lat += topo_.cables[cable_of(l)].latency_s;
+  return lat;
+}
+
 void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* dst, kr::Route* into,
                                  double* latency) {
   ++route_calls_;
@@ -89,7 +97,7 @@ void FabricZone::get_local_route(const kr::NetPoint* src, const kr::NetPoint* ds
   }
   for (LinkId l : p) {
     into->link_list_.push_back(impls_[l]);
-    if (latency != nullptr) *latency += topo_.cables[cable_of(l)].latency_s;
+    if (latency != nullptr && latency_in_routes_) *latency += topo_.cables[cable_of(l)].latency_s;
   }
   copies_.clear();
   if (fold_) {

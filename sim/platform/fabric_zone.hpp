@@ -59,6 +59,12 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   uint64_t route_calls() const { return route_calls_; }
   /// Whether src has a live path to dst now (links that are off avoided).
   bool reachable(uint32_t src, uint32_t dst) const;
+  /// The latency of the route src -> dst now (links that are off avoided; 0 without a live
+  /// route, which fails at once anyway).
+  double route_latency(uint32_t src, uint32_t dst) const;
+  /// Whether routes given to SimGrid carry their latency (default), or the senders and
+  /// receivers charge it themselves (then SimGrid sees none: sim/replay/rank.hpp says why).
+  void set_latency_in_routes(bool on) { latency_in_routes_ = on; }
   /// Routes that found no live path (the flow is sent over a dead link and fails).
   uint64_t unreachable_routes() const { return unreachable_; }
 
@@ -85,6 +91,7 @@ class FabricZone final : public simgrid::kernel::routing::NetZoneImpl {
   uint32_t links_off_ = 0;
   uint64_t route_calls_ = 0;
   uint64_t unreachable_ = 0;
+  bool latency_in_routes_ = true;
 };
 
 }  // namespace gigasim

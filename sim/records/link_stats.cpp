@@ -34,28 +34,30 @@ void LinkStats::flow_started(uint32_t src, uint32_t dst, const Path& p, std::spa
     if (active_[l]++ == 0) {
       busy_since_[l] = transfer_start;
       period_bytes_[l] = 0;
+    } else if (transfer_start < busy_since_[l]) {
+      // Every flow in flight is still in its latency phase and this one, on a shorter route,
+      // starts transferring first: the busy period starts with it.
+      busy_since_[l] = transfer_start;
     }
   }
+  pool_[idx].src = src;
+  pool_[idx].dst = dst;
   pool_[idx].next = kNone;
-  const uint64_t key = (uint64_t{src} << 32) | dst;
-  auto [it, inserted] = fifo_.try_emplace(key, idx, idx);
-  if (!inserted) {
-    pool_[it->second.second].next = idx;
-    it->second.second = idx;
-  }
+  unbound_ = idx;
   ++in_flight_;
 }
 
-void LinkStats::flow_finished(uint32_t src, uint32_t dst, double bytes, double now) {
-  const uint64_t key = (uint64_t{src} << 32) | dst;
-  auto it = fifo_.find(key);
-  GIGASIM_ASSERT(it != fifo_.end(), "flow finished that never started");
-  const uint32_t idx = it->second.first;
-  if (pool_[idx].next == kNone) {
-    fifo_.erase(it);
-  } else {
-    it->second.first = pool_[idx].next;
-  }
+void LinkStats::comm_started(const void* comm) {
+  if (unbound_ == kNone) return;  // a comm without a route of ours (none in gigasim's replays)
+  by_comm_.emplace(comm, unbound_);
+  unbound_ = kNone;
+}
+
+void LinkStats::flow_finished(const void* comm, double bytes, double now) {
+  auto it = by_comm_.find(comm);
+  GIGASIM_ASSERT(it != by_comm_.end(), "flow finished that never started");
+  const uint32_t idx = it->second;
+  by_comm_.erase(it);
   for (LinkId l : pool_[idx].path) {
     bytes_[l] += bytes;
     period_bytes_[l] += bytes;
@@ -71,12 +73,10 @@ void LinkStats::flow_finished(uint32_t src, uint32_t dst, double bytes, double n
 }
 
 void LinkStats::flows_on(const std::vector<LinkId>& links, std::vector<std::pair<uint32_t, uint32_t>>& out) const {
-  for (const auto& [key, ends] : fifo_) {
-    for (uint32_t i = ends.first; i != kNone; i = pool_[i].next) {
-      bool hit = false;
-      for (LinkId l : pool_[i].path) hit = hit || std::find(links.begin(), links.end(), l) != links.end();
-      if (hit) out.emplace_back(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key & 0xffffffffu));
-    }
+  for (const auto& [comm, i] : by_comm_) {
+    bool hit = false;
+    for (LinkId l : pool_[i].path) hit = hit || std::find(links.begin(), links.end(), l) != links.end();
+    if (hit) out.emplace_back(pool_[i].src, pool_[i].dst);
   }
 }
 

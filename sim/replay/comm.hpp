@@ -31,7 +31,18 @@ struct Tag {
   sg4::Mailbox* mb = nullptr;
   double cut_at = -1;     ///< sends: when a failure event noted the bytes left (about to be cut)
   double cut_left = 0;
-  double rate_Bps = 0;    ///< sends: the flow's rate cap (0: none), kept when it is sent again
+  double rate_Bps = 0;    ///< the flow's rate cap (0: none), on both sides, kept when it is sent again
+  uint32_t remote = kNone;  ///< receives: the sending rank
+};
+
+/// Where a rank's transfers go. The rank charges each one the route latency between its two
+/// ends before posting it (both sides, so the transfer starts a route latency after the later of
+/// the two, as in CM02), and SimGrid sees no latency phase: see rank.hpp.
+class CommPoster {
+ public:
+  virtual ~CommPoster() = default;
+  /// A send (tag.peer: the receiving rank) or a receive (tag.remote: the sending rank).
+  virtual void post(bool send, const Tag& tag) = 0;
 };
 
 /// A send of `bytes` on `mb`, at most `rate_Bps` (0: only the links limit it).

@@ -7,11 +7,11 @@
 namespace gigasim::detail {
 
 bool CommStream::start(ReplayShared* sh, uint32_t rank, uint16_t stream, const Op& op, const CompiledCollective& cc,
-                       PendingSet* pending) {
+                       CommPoster* poster) {
   sh_ = sh;
   rank_ = rank;
   stream_ = stream;
-  pending_ = pending;
+  poster_ = poster;
   fam_ = &sh->prog->work->families[op.family];
   family_ = op.family;
   cc_ = &cc;
@@ -32,9 +32,9 @@ bool CommStream::start(ReplayShared* sh, uint32_t rank, uint16_t stream, const O
   return true;
 }
 
-void CommStream::complete(const Tag& t) {
+void CommStream::complete(const Tag& t, const void* comm) {
   if (t.peer != kNone) {
-    sh_->result->links->flow_finished(rank_, t.peer, t.bytes, sg4::Engine::get_clock());
+    sh_->result->links->flow_finished(comm, t.bytes, sg4::Engine::get_clock());
     ++sh_->flows_done;
   }
   if (--in_flight_ == 0) {
@@ -100,12 +100,12 @@ void CommStream::post_phase() {
       if (!sends) {
         sg4::Mailbox* mb = collective_mailbox(family_, peer, rank_);
         const double rate = t.rate_Bps / ch;
-        for (uint32_t c = 0; c < ch; ++c) pending_->add(post_recv(mb, &slot_, rate), Tag{stream_, kNone, 0, 0, mb, -1, 0, rate});
+        for (uint32_t c = 0; c < ch; ++c) poster_->post(false, Tag{stream_, kNone, 0, 0, mb, -1, 0, rate, peer});
       } else {
         sg4::Mailbox* mb = collective_mailbox(family_, rank_, peer);
         const double rate = t.rate_Bps / ch;
         for (uint32_t c = 0; c < ch; ++c) {
-          pending_->add(post_send(mb, &slot_, per_flow, rate), Tag{stream_, peer, 0, per_flow, mb, -1, 0, rate});
+          poster_->post(true, Tag{stream_, peer, 0, per_flow, mb, -1, 0, rate});
         }
         sh_->flows_started += ch;
         sh_->result->collectives[cc_->record].flows += ch;

@@ -19,11 +19,12 @@ class CommStream {
   /// When the running delay or tail ends (-1: none running).
   double timer_end() const { return state_ == State::kDelay || state_ == State::kTail ? timer_end_ : -1; }
 
-  /// Starts `cc` for `rank`, its comms added to `pending`. False if the rank has nothing to do in it.
+  /// Starts `cc` for `rank`, its transfers posted through `poster`. False if the rank has nothing
+  /// to do in it.
   bool start(ReplayShared* sh, uint32_t rank, uint16_t stream, const Op& op, const CompiledCollective& cc,
-             PendingSet* pending);
-  /// One of its comms finished.
-  void complete(const Tag& t);
+             CommPoster* poster);
+  /// One of its comms finished (`comm`: its kernel object, for the link statistics).
+  void complete(const Tag& t, const void* comm);
   /// The delay before a phase, or the tail, elapsed.
   void timer_done();
 
@@ -39,7 +40,7 @@ class CommStream {
   ReplayShared* sh_ = nullptr;
   uint32_t rank_ = 0;
   uint16_t stream_ = 0;
-  PendingSet* pending_ = nullptr;
+  CommPoster* poster_ = nullptr;
   State state_ = State::kIdle;
   const CompiledCollective* cc_ = nullptr;
   const CollectivePlan* plan_ = nullptr;
@@ -50,7 +51,6 @@ class CommStream {
   uint32_t rep_ = 0, repeat_ = 1;
   uint32_t in_flight_ = 0;
   double timer_end_ = -1;
-  void* slot_ = nullptr;
   std::vector<Transfer> transfers_;
 };
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "sim/core/error.hpp"
+#include "sim/platform/fabric_zone.hpp"
 #include "sim/records/link_stats.hpp"
 #include "sim/records/timeline_recorder.hpp"
 
@@ -133,7 +134,7 @@ void Rank::start_ready(double now) {
               rec.first_start_s = std::min(rec.first_start_s, now);
               rec.start_s = std::max(rec.start_s, now);
             }
-            if (ss.coll.start(sh_, rank_, static_cast<uint16_t>(s), op, cc, &pending_) && ss.coll.active()) {
+            if (ss.coll.start(sh_, rank_, static_cast<uint16_t>(s), op, cc, this) && ss.coll.active()) {
               ss.coll_running = true;
               ss.start_s = now;
               break;
@@ -168,15 +169,11 @@ void Rank::post(size_t s, const Op& op, double now) {
   const GroupFamily& fam = work_.families[op.family];
   const uint32_t peer = fam.peer(rank_, op.peer);
   const auto stream = static_cast<uint16_t>(s);
-  // Payloads are never read: the address of slot_ only tells SimGrid which side is which.
   if (op.kind == OpKind::kSend) {
-    sg4::Mailbox* mb = p2p_mailbox(op.family, op.tag, rank_, peer);
-    pending_.add(mb->put_async(&slot_, static_cast<uint64_t>(std::llround(op.bytes))),
-                 Tag{stream, peer, ss.next, op.bytes, mb});
+    post(true, Tag{stream, peer, ss.next, op.bytes, p2p_mailbox(op.family, op.tag, rank_, peer)});
     ++sh_->flows_started;
   } else {
-    sg4::Mailbox* mb = p2p_mailbox(op.family, op.tag, peer, rank_);
-    pending_.add(mb->get_async<void>(&slot_), Tag{stream, kNone, ss.next, 0, mb});
+    post(false, Tag{stream, kNone, ss.next, 0, p2p_mailbox(op.family, op.tag, peer, rank_), -1, 0, 0, peer});
   }
   if (ss.posted.size() > 64 && ss.done - ss.base > ss.posted.size() / 2) {
     ss.posted.erase(ss.posted.begin(), ss.posted.begin() + (ss.done - ss.base));
@@ -185,13 +182,44 @@ void Rank::post(size_t s, const Op& op, double now) {
   ss.posted.push_back(Posted{false, now, now});
 }
 
+void Rank::post(bool send, const Tag& tag) {
+  const double alpha = sh_->zone == nullptr || !sh_->ranks_charge_latency
+                           ? 0.0
+                           : send ? sh_->zone->route_latency(rank_, tag.peer) : sh_->zone->route_latency(tag.remote, rank_);
+  if (alpha > 0) {
+    post_at(sg4::Engine::get_clock() + alpha, send, tag);
+  } else {
+    post_now(send, tag);
+  }
+}
+
+void Rank::post_at(double at, bool send, const Tag& tag) { deferred_.push_back(Deferred{at, send, tag}); }
+
+void Rank::post_now(bool send, const Tag& tag) {
+  // Payloads are never read: the address of slot_ only tells SimGrid which side is which.
+  pending_.add(send ? post_send(tag.mb, &slot_, tag.bytes, tag.rate_Bps) : post_recv(tag.mb, &slot_, tag.rate_Bps), tag);
+}
+
+void Rank::post_due(double t) {
+  // In posting order: the k-th send on a mailbox must meet the k-th receive.
+  size_t keep = 0;
+  for (size_t i = 0; i < deferred_.size(); ++i) {
+    if (deferred_[i].at <= t + kTimeEps) {
+      post_now(deferred_[i].send, deferred_[i].tag);
+    } else {
+      deferred_[keep++] = deferred_[i];
+    }
+  }
+  deferred_.resize(keep);
+}
+
 double Rank::next_deadline() const {
   double d = -1;
   for (const StreamState& ss : streams_) {
     const double t = ss.end_s >= 0 ? ss.end_s : ss.coll.timer_end();
     if (t >= 0 && (d < 0 || t < d)) d = t;
   }
-  for (const Retry& r : retries_) {
+  for (const Deferred& r : deferred_) {
     if (d < 0 || r.at < d) d = r.at;
   }
   return d;
@@ -200,16 +228,17 @@ double Rank::next_deadline() const {
 void Rank::completed(size_t idx, double t) {
   const Tag tag = pending_.tags[idx];
   const double started = pending_.comms[idx]->get_start_time();
+  const void* comm = pending_.comms[idx]->get_impl();
   pending_.remove(idx);
   StreamState& ss = streams_[tag.stream];
   const CompiledStream& cs = prog_.streams[tag.stream];
   if (cs.kind == StreamKind::kCollective) {
-    ss.coll.complete(tag);
+    ss.coll.complete(tag, comm);
     finish_collective_if_idle(tag.stream, t);
     return;
   }
   if (tag.peer != kNone) {
-    sh_->result->links->flow_finished(rank_, tag.peer, tag.bytes, t);
+    sh_->result->links->flow_finished(comm, tag.bytes, t);
     ++sh_->flows_done;
   }
   Posted& p = ss.posted[tag.seq - ss.base];
@@ -237,7 +266,7 @@ void Rank::finish_collective_if_idle(size_t s, double t) {
 }
 
 void Rank::timers(double t) {
-  if (!retries_.empty()) post_due_retries(t);
+  if (!deferred_.empty()) post_due(t);
   for (size_t s = 0; s < streams_.size(); ++s) {
     StreamState& ss = streams_[s];
     if (ss.end_s >= 0 && t + kTimeEps >= ss.end_s) {

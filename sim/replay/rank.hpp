@@ -6,7 +6,13 @@
 // flight it waits on all of them at once with a timeout set to the next compute end, latency
 // timer or reissue. Where its time goes is booked by its StepAccount. When links fail under its
 // flows it reissues what was cut (rank_recovery.cpp). It registers itself in
-// ReplayShared::ranks while it lives, for the failure injector. Internal to sim/replay:
+// ReplayShared::ranks while it lives, for the failure injector.
+// Route latency is charged here, not in SimGrid: every send and receive is posted a route
+// latency after the program posts it, so a transfer starts a route latency after the later of
+// its two sides, as CM02 would start it, and SimGrid's flows have no latency phase. (SimGrid
+// 3.32's lazy max-min update re-solves, when a flow leaves its latency phase, only the links
+// reachable from the flow's first link if that one is already marked modified, so rates on its
+// other links could stay stale and a link carry more than its bandwidth.) Internal to sim/replay:
 //   rank.cpp           the event loop and the streams
 //   rank_recovery.cpp  flows cut by failures: noted, reissued, or the run fails
 
@@ -42,7 +48,7 @@ struct StreamState {
   double last_start_s = 0;  ///< transfer start of the op that last completed the prefix
 };
 
-class Rank {
+class Rank final : public CommPoster {
  public:
   Rank(ReplayShared* sh, uint32_t rank);
   ~Rank();
@@ -51,6 +57,8 @@ class Rank {
 
   /// Runs the program to its end. Throws: SimulationError (stuck, no live path left).
   void run();
+  /// Posts a transfer a route latency from now (CommPoster).
+  void post(bool send, const Tag& tag) override;
 
   // --- failures (rank_recovery.cpp) ---
   /// A failure is about to cut one of this rank's flows to `dst`: note the bytes it has left.
@@ -81,10 +89,14 @@ class Rank {
   std::string describe_stream(uint16_t s) const;
   std::string blocked_description() const;
 
+  // Transfers waiting for their time (route latency, reissue delay), in posting order.
+  void post_at(double at, bool send, const Tag& tag);
+  void post_due(double t);
+  void post_now(bool send, const Tag& tag);
+
   // --- failures (rank_recovery.cpp) ---
   // Flows cut by a failure: sends reissued after the reissue delay, receives posted again.
   void recover(double t);
-  void post_due_retries(double t);
 
   ReplayShared* sh_;
   uint32_t rank_;
@@ -95,11 +107,12 @@ class Rank {
   std::vector<StreamState> streams_;
   int compute_ = -1;
   PendingSet pending_;
-  struct Retry {
+  struct Deferred {
     double at;
+    bool send;
     Tag tag;
   };
-  std::vector<Retry> retries_;  ///< sends cut by a failure, waiting to be reissued
+  std::vector<Deferred> deferred_;  ///< transfers to post at a later time, in posting order
   void* slot_ = nullptr;
   StepAccount acct_;
 };

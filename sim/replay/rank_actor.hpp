@@ -37,7 +37,9 @@ struct ReplayShared {
   uint64_t flows_done = 0;
   bool failed = false;
   // Failures (sim/replay/failure_injector.hpp).
-  const FabricZone* zone = nullptr;            ///< for reachability after a link failure
+  const FabricZone* zone = nullptr;            ///< route latencies, reachability after a link failure
+  /// The ranks charge route latency before posting (the zone reports none to SimGrid); see rank.hpp.
+  bool ranks_charge_latency = true;
   std::vector<detail::Rank*> ranks;            ///< the live ranks, by rank (empty: no failure events)
   std::unordered_map<uint32_t, double> slowdown;  ///< stragglers: compute-time multiplier per rank
   double reissue_delay_s = 1e-3;               ///< a cut flow restarts after this

@@ -35,13 +35,14 @@ void Rank::recover(double t) {
   for (size_t i = pending_.comms.size(); i-- > 0;) {
     if (pending_.comms[i]->get_state() != sg4::Activity::State::FAILED) continue;
     Tag tag = pending_.tags[i];
+    const void* comm = pending_.comms[i]->get_impl();
     pending_.remove(i);
     if (tag.peer == kNone) {
-      pending_.add(post_recv(tag.mb, &slot_, tag.rate_Bps), tag);
+      post(false, tag);
       continue;
     }
     const double left = tag.cut_at == t ? std::clamp(tag.cut_left, 0.0, tag.bytes) : tag.bytes;
-    sh_->result->links->flow_finished(rank_, tag.peer, tag.bytes - left, t);
+    sh_->result->links->flow_finished(comm, tag.bytes - left, t);
     ++sh_->flows_cut;
     if (sh_->zone != nullptr && !sh_->zone->reachable(rank_, tag.peer)) {
       throw SimulationError(fmt::format("rank {}: a flow of {} to rank {} failed at t={:.9g} s: no live path left",
@@ -49,20 +50,13 @@ void Rank::recover(double t) {
     }
     tag.bytes = left;
     tag.cut_at = -1;
-    retries_.push_back(Retry{t + sh_->reissue_delay_s, tag});
-  }
-}
-
-void Rank::post_due_retries(double t) {
-  for (size_t i = retries_.size(); i-- > 0;) {
-    if (retries_[i].at > t + kTimeEps) continue;
-    const Tag tag = retries_[i].tag;
-    retries_[i] = retries_.back();
-    retries_.pop_back();
-    pending_.add(post_send(tag.mb, &slot_, tag.bytes, tag.rate_Bps), tag);
+    // Reissued after the delay, then (as every send) a route latency later.
+    const double alpha = sh_->ranks_charge_latency ? sh_->zone->route_latency(rank_, tag.peer) : 0.0;
+    post_at(t + sh_->reissue_delay_s + alpha, true, tag);
     ++sh_->flows_started;
   }
 }
+
 
 void Rank::abandon() {
   static auto* graveyard = new std::vector<sg4::CommPtr>;  // never freed, on purpose

@@ -11,6 +11,7 @@
 #include "sim/collectives/collective_algorithm.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/interrupt.hpp"
+#include "sim/platform/comm_start_signal.hpp"
 #include "sim/platform/fabric_zone.hpp"
 #include "sim/replay/failure_injector.hpp"
 #include "sim/replay/rank_actor.hpp"
@@ -74,13 +75,14 @@ ReplayResult ReplayEngine::run() {
   }
   auto* zone = new FabricZone("fabric", topo_, std::move(folding));
   zone->build();
+  zone->set_latency_in_routes(false);  // the ranks charge it (sim/replay/rank.hpp)
   for (LinkId l : opt_.links_down) zone->set_link_up(l, false);
   res.platform_wall_s = wall_now() - t0;
   std::vector<double> bw(topo_.link_count()), lat(topo_.link_count());
   for (uint32_t c = 0; c < topo_.cables.size(); ++c) {
     // Under folding the zone reports every copy a shared link carries (as SimGrid consumes them).
     bw[2 * c] = bw[2 * c + 1] = topo_.cables[c].bw_Bps;
-    lat[2 * c] = lat[2 * c + 1] = topo_.cables[c].latency_s;
+    lat[2 * c] = lat[2 * c + 1] = 0;  // a flow transfers from its start: the ranks charged the latency
   }
   res.link_share = share;
   res.links = std::make_unique<LinkStats>(std::move(bw), std::move(lat));
@@ -88,6 +90,8 @@ ReplayResult ReplayEngine::run() {
   zone->set_route_observer([links](uint32_t s, uint32_t d, const Path& p, std::span<const LinkId> copies) {
     links->flow_started(s, d, p, copies, sg4::Engine::get_clock());
   });
+  // SimGrid routes a comm as it starts it and then fires its start: which comm got that route.
+  on_comm_start([links](const void* comm) { links->comm_started(comm); });
   if (topo_.router->needs_link_load()) {
     zone->set_load_source([links](LinkId l) { return static_cast<double>(links->active(l)); });
   }
