@@ -33,7 +33,8 @@ from .sweep import merge, runs_table, save
 
 #: Exported lazily (they import matplotlib): name -> submodule.
 _LAZY = {name: "plots" for name in ("step_breakdown", "link_util_heatmap", "link_util_cdf", "ecmp_imbalance",
-                                    "ecmp_imbalance_table", "busbw_curves", "ettr_curves", "goodput_curves")}
+                                    "ecmp_imbalance_table", "busbw_curves", "ettr_curves", "goodput_curves",
+                                    "slowdown_table", "slowdown_cdf")}
 _LAZY["write_report"] = "report"
 _LAZY.update({name: "goodput" for name in ("Goodput", "load_goodput", "run_goodput", "ettr_vs_interval", "ettr_vs_gpus")})
 

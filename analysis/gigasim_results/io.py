@@ -23,7 +23,7 @@ SCHEMA_NAME = "gigasim-results"
 #: Schema major versions this reader understands ("1.x").
 SUPPORTED_MAJOR_VERSIONS = ("1",)
 #: The tables gigasim writes, in the order :attr:`Run.tables` lists them.
-KNOWN_TABLES = ("steps", "collectives", "groups", "nodes", "links")
+KNOWN_TABLES = ("steps", "collectives", "slowdown", "groups", "nodes", "links")
 
 
 def _to_python(value: Any) -> Any:

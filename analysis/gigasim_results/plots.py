@@ -372,6 +372,38 @@ def busbw_curves(runs_or_tables, by: Sequence[str] = ("kind", "algorithm"), ax=N
     return fig
 
 
+def slowdown_table(run: Union[Run, str]) -> pd.DataFrame:
+    """Per collective: its dimension (``dim``, from ``/groups``), kind and slowdown, the simulated
+    duration over the contention-free closed form (``duration_s / closed_form_s``; 1 when nothing
+    else shared its links). Collectives that did not complete are left out."""
+    run = _as_run(run)
+    coll = run.table("collectives")
+    groups = run.table("groups")[["group_id", "dim"]]
+    coll = coll.merge(groups, on="group_id", how="left")
+    coll = coll[(coll["closed_form_s"] > 0) & coll["duration_s"].notna()].copy()
+    coll["slowdown"] = coll["duration_s"] / coll["closed_form_s"]
+    coll["dim"] = coll["dim"].astype(str)
+    return coll[["step", "op_id", "dim", "kind", "slowdown"]].reset_index(drop=True)
+
+
+def slowdown_cdf(run: Union[Run, str], ax=None) -> Figure:
+    """Cumulative distribution of collective slowdown (simulated / contention-free closed form), one
+    line per parallelism dimension. ``ax``: an Axes to draw into; returns its figure."""
+    table = slowdown_table(run)
+    if table.empty:
+        return message_figure("no completed collectives with a closed form", "Collective slowdown", ax=ax)
+    fig, (ax,), _ = _target(ax, size=(7.0, 4.5))
+    for dim, part in table.groupby("dim"):
+        v = np.sort(part["slowdown"].to_numpy())
+        ax.step(v, np.arange(1, len(v) + 1) / len(v), where="post", label=f"{dim} ({len(v)})")
+    ax.set_xlabel("slowdown: simulated / contention-free closed form")
+    ax.set_ylabel("fraction of collectives")
+    ax.set_title("Collective slowdown by dimension")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
 # --- goodput ---------------------------------------------------------------------------------------
 
 #: Columns of the ``/goodput/curves`` table (a gigasim table group: attrs kind="table", columns).

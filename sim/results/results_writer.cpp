@@ -12,6 +12,7 @@
 #include "sim/core/version.hpp"
 #include "sim/results/h5.hpp"
 #include "sim/results/result_file.hpp"
+#include "sim/results/slowdown.hpp"
 
 namespace gigasim {
 namespace {
@@ -178,6 +179,30 @@ void write_collectives(const h5::File& f, const Workload& work, const ReplayResu
   t.finish();
 }
 
+// /slowdown: collectives against their contention-free closed form, per kind and dimension.
+void write_slowdown(const h5::File& f, const Workload& work, const ReplayResult& res) {
+  const std::vector<SlowdownRow> rows = slowdown_table(work, res);
+  const size_t n = rows.size();
+  std::vector<std::string> kind(n), dim(n);
+  std::vector<int64_t> count(n);
+  std::vector<double> p50(n), p90(n), p99(n), mx(n);
+  for (size_t i = 0; i < n; ++i) {
+    kind[i] = rows[i].kind;
+    dim[i] = rows[i].dim;
+    count[i] = static_cast<int64_t>(rows[i].count);
+    p50[i] = rows[i].p50, p90[i] = rows[i].p90, p99[i] = rows[i].p99, mx[i] = rows[i].max;
+  }
+  h5::Table t(f, "slowdown", n);
+  t.column("kind", kind);
+  t.column("dim", dim);
+  t.column("count", count);
+  t.column("p50", p50, "1");
+  t.column("p90", p90, "1");
+  t.column("p99", p99, "1");
+  t.column("max", mx, "1");
+  t.finish();
+}
+
 // /failures: one row per failure event and what it cost (only when there were failures).
 void write_failures(const h5::File& f, const ReplayResult& res) {
 // /failures
@@ -331,6 +356,7 @@ void write_file(const std::string& tmp, const RunMeta& meta, const Topology& top
   write_config_and_summary(f, meta, summary);
   write_steps(f, res);
   write_collectives(f, work, res);
+  write_slowdown(f, work, res);
   if (!res.failures.empty()) write_failures(f, res);
   write_groups(f, work);
   write_nodes(f, topo);

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "sim/collectives/collective_algorithm.hpp"
+#include "sim/results/slowdown.hpp"
 
 namespace gigasim {
 
@@ -115,6 +116,14 @@ Summary compute_summary(const Topology& topo, const Workload& work, const Replay
   s.emplace_back("fabric_bytes", fabric_bytes);
   s.emplace_back("fold_factor", res.fold);
   s.emplace_back("fold_exact", res.fold_exact ? 1 : 0);
+  // Collectives against their contention-free closed form, per dimension (sim/results/slowdown.hpp).
+  for (const SlowdownRow& r : slowdown_table(work, res)) {
+    if (r.kind != "all") continue;
+    s.emplace_back("slowdown_" + r.dim + "_p50", r.p50);
+    s.emplace_back("slowdown_" + r.dim + "_p90", r.p90);
+    s.emplace_back("slowdown_" + r.dim + "_p99", r.p99);
+    s.emplace_back("slowdown_" + r.dim + "_max", r.max);
+  }
   s.emplace_back("sim_time_s", res.sim_time_s);
   s.emplace_back("flows", static_cast<double>(res.flows));
   s.emplace_back("ranks", static_cast<double>(work.ranks));

@@ -79,3 +79,31 @@ def test_run_with_failures(tmp_path):
     proc, out = simulate(tmp_path, link_failure_at_512_gpus())
     assert proc.returncode == 0, proc.stderr
     _check(out, conserve=True)
+
+
+def test_slowdown_table_summary_and_cdf(tmp_path):
+    """/slowdown per kind and dimension, slowdown_<dim>_p* in /summary, and the CDF figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    work = {"kind": "llm", "model": "llama3-405b", "parallel": {"tp": 8, "pp": 16, "dp": 8},
+            "micro_batch": 1, "global_batch": 128, "schedule": "1f1b", "zero": 1, "fold": "force"}
+    proc, out = simulate(tmp_path, {"topology": PRESET_98K, "workload": work}, extra=("--set", "topology.servers=128"))
+    assert proc.returncode == 0, proc.stderr
+    r = g.open_run(out)
+    table = r.table("slowdown")
+    print(table)
+    assert set(table["dim"]) == {"dp", "tp"}
+    assert set(table.loc[table["kind"] == "all", "dim"]) == {"dp", "tp"}
+    assert (table["p50"] <= table["p90"] + 1e-12).all() and (table["p99"] <= table["max"] + 1e-12).all()
+    assert (table["p50"] >= 1 - 1e-6).all()
+    # Tensor parallelism stays inside NVLink (analytic): never slowed; DP meets other DP rings.
+    assert r.summary["slowdown_tp_max"] == pytest.approx(1.0)
+    assert r.summary["slowdown_dp_max"] > 1.05
+    per = g.slowdown_table(r)
+    assert per.groupby("dim")["slowdown"].max()["dp"] == pytest.approx(r.summary["slowdown_dp_max"])
+    fig, ax = plt.subplots()
+    assert g.slowdown_cdf(r, ax=ax) is fig
+    plt.close(fig)

@@ -23,7 +23,7 @@ ROOT_ATTRS = ["schema", "schema_version", "gigasim_version", "git_sha", "simgrid
               "created_utc", "hostname", "command_line", "status", "wall_time_s", "seed", "sim_time_s",
               "network_model", "network_crosstraffic", "fidelity", "flows_simulated", "topology_kind", "routing",
               "workload_kind"]
-TABLES = ["steps", "collectives", "groups", "nodes", "links"]
+TABLES = ["steps", "collectives", "slowdown", "groups", "nodes", "links"]
 SUMMARY_KEYS = ["step_time_mean_s", "step_time_p50_s", "step_time_p99_s", "step_time_min_s", "step_time_max_s",
                 "compute_time_mean_s", "exposed_comm_mean_s", "comm_exposed_frac", "steps", "collectives",
                 "collective_time_mean_s", "algbw_mean_Bps", "busbw_mean_Bps", "max_link_util", "fabric_bytes",
