@@ -59,6 +59,7 @@ PLOTS = {
     "plots.link_util_cdf": (lambda d, **kw: plots.link_util_cdf(d["run"], **kw), 2),
     "plots.ecmp_imbalance": (lambda d, **kw: plots.ecmp_imbalance(d["run"], **kw), 2),
     "plots.busbw_curves": (lambda d, **kw: plots.busbw_curves([d["run"], d["run"].table("collectives")], **kw), 1),
+    "plots.slowdown_cdf": (lambda d, **kw: plots.slowdown_cdf(d["run"], **kw), 1),
     "plots.ettr_curves": (lambda d, **kw: plots.ettr_curves(d["goodput_run"], **kw), 2),
     "plots.message_figure": (lambda d, **kw: plots.message_figure("nothing here", "Title", **kw), 1),
     "goodput.ettr_vs_interval": (lambda d, **kw: goodput.ettr_vs_interval(d["goodput"], **kw), 1),
